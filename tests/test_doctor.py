@@ -1,0 +1,89 @@
+"""`make doctor` passes on a good install and names the fix when something is wrong."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from _nbrun import ROOT
+
+from rmlib import doctor
+
+LISTING = """JupyterLab v4.6.6
+/x/share/jupyter/labextensions
+        @jupyter/nbgrader v0.9.6 enabled OK
+        @jupyter-widgets/jupyterlab-manager v5.0.16 disabled OK (python, jupyterlab_widgets)
+"""
+
+
+def test_parses_labextension_listing():
+    states = doctor.labextension_states(LISTING)
+    assert states == {"@jupyter/nbgrader": "enabled",
+                      "@jupyter-widgets/jupyterlab-manager": "disabled"}
+
+
+def test_missing_and_disabled_extensions_name_the_fix():
+    checks = {c.name: c for c in doctor.check_labextensions({"@jupyter/nbgrader": "disabled"})}
+    widgets = checks["@jupyter-widgets/jupyterlab-manager"]
+    assert not widgets.ok and widgets.detail == "not installed" and "make setup" in widgets.fix
+    nbg = checks["@jupyter/nbgrader"]
+    assert not nbg.ok and "labextension enable @jupyter/nbgrader" in nbg.fix
+
+
+def test_server_extension_check():
+    checks = doctor.check_server_extensions({doctor.NBGRADER_SERVER_EXTENSIONS[0]: False})
+    assert [c.ok for c in checks] == [False] * len(doctor.NBGRADER_SERVER_EXTENSIONS)
+    assert "server extension enable" in checks[0].fix
+
+
+def test_version_drift_is_reported():
+    checks = {c.name: c for c in doctor.check_packages({"pandas": "0.0.1"})}
+    assert not checks["pandas"].ok and "pins 0.0.1" in checks["pandas"].detail
+
+
+def test_missing_data_is_reported(tmp_path):
+    checks = doctor.check_data(tmp_path)
+    assert [c.ok for c in checks] == [False, False]
+    assert "make setup" in checks[0].fix
+
+
+def test_report_lists_fixes():
+    text = doctor.format_report([doctor.Check("a", True, "fine"),
+                                 doctor.Check("b", False, "broken", "do X")])
+    assert "[  ok] a: fine" in text and "fix: do X" in text and "1 check(s) failed" in text
+
+
+def _doctor(env_extra: dict[str, str]) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **env_extra)
+    return subprocess.run([sys.executable, "-m", "rmlib.doctor"], capture_output=True,
+                          text=True, env=env, cwd=ROOT, check=False, timeout=300)
+
+
+@pytest.mark.slow
+def test_doctor_passes_on_this_install():
+    proc = _doctor({})
+    assert proc.returncode == 0, proc.stdout
+    assert "All checks passed." in proc.stdout
+
+
+@pytest.mark.slow
+def test_doctor_fails_when_widgets_extension_is_disabled(tmp_path):
+    """A user-level config that disables the widgets extension is caught, with the fix."""
+    labconfig = tmp_path / "labconfig"
+    labconfig.mkdir()
+    (labconfig / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyter-widgets/jupyterlab-manager": True}})
+    )
+    proc = _doctor({"JUPYTER_CONFIG_DIR": str(tmp_path)})
+    assert proc.returncode == 1
+    assert "[FAIL] @jupyter-widgets/jupyterlab-manager: installed but disabled" in proc.stdout
+    assert "jupyter labextension enable @jupyter-widgets/jupyterlab-manager" in proc.stdout
+
+
+def test_make_doctor_without_venv_says_how_to_fix(tmp_path):
+    proc = subprocess.run(["make", "-s", "doctor", f"VENV={tmp_path / 'none'}"], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode != 0 and "make setup" in proc.stdout
