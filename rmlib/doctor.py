@@ -25,8 +25,17 @@ __all__ = ["Check", "format_report", "main", "run_checks"]
 ROOT = Path(__file__).resolve().parent.parent
 # Packages whose versions decide whether the course works; shown in the report.
 KEY_PACKAGES = [
-    "jupyterlab", "notebook", "ipywidgets", "ipykernel", "nbgrader", "pandas", "numpy",
-    "scipy", "matplotlib", "faker", "pyarrow",
+    "jupyterlab",
+    "notebook",
+    "ipywidgets",
+    "ipykernel",
+    "nbgrader",
+    "pandas",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "faker",
+    "pyarrow",
 ]
 WIDGETS_LABEXTENSION = "@jupyter-widgets/jupyterlab-manager"
 NBGRADER_LABEXTENSION = "@jupyter/nbgrader"
@@ -56,8 +65,12 @@ def _run(args: list[str]) -> str:
 
 def check_python() -> Check:
     ok = sys.version_info >= (3, 11)
-    return Check("python", ok, sys.version.split()[0],
-                 "" if ok else "Install Python 3.11 or newer, then run `make clean setup`.")
+    return Check(
+        "python",
+        ok,
+        sys.version.split()[0],
+        "" if ok else "Install Python 3.11 or newer, then run `make clean setup`.",
+    )
 
 
 def read_lock(path: Path | None = None) -> dict[str, str]:
@@ -102,16 +115,23 @@ def check_kernel() -> Check:
     try:
         spec = KernelSpecManager().get_kernel_spec("python3")
     except NoSuchKernel:
-        return Check("kernel", False, "no 'python3' kernel found",
-                     "Run `make setup` (it installs ipykernel into .venv).")
+        return Check(
+            "kernel",
+            False,
+            "no 'python3' kernel found",
+            "Run `make setup` (it installs ipykernel into .venv).",
+        )
     exe = spec.argv[0]
     if exe in {"python", "python3", "{python}"}:
         exe = sys.executable
-    proc = subprocess.run([exe, "-c", "import rmlib"], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run([exe, "-c", "import rmlib"], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        return Check("kernel", False, f"kernel python {exe} cannot import rmlib",
-                     "Start JupyterLab with `make lab` so the course's .venv kernel is used.")
+        return Check(
+            "kernel",
+            False,
+            f"kernel python {exe} cannot import rmlib",
+            "Start JupyterLab with `make lab` so the course's .venv kernel is used.",
+        )
     return Check("kernel", True, f"python3 -> {exe}")
 
 
@@ -130,17 +150,31 @@ def labextension_states(listing: str | None = None) -> dict[str, str]:
 def check_labextensions(states: dict[str, str] | None = None) -> list[Check]:
     states = labextension_states() if states is None else states
     checks = []
-    for ext, pip_name in [(WIDGETS_LABEXTENSION, "jupyterlab_widgets"),
-                          (NBGRADER_LABEXTENSION, "nbgrader")]:
+    for ext, pip_name in [
+        (WIDGETS_LABEXTENSION, "jupyterlab_widgets"),
+        (NBGRADER_LABEXTENSION, "nbgrader"),
+    ]:
         state = states.get(ext)
         if state == "enabled":
             checks.append(Check(ext, True, "enabled"))
         elif state == "disabled":
-            checks.append(Check(ext, False, "installed but disabled",
-                                f"Run `.venv/bin/jupyter labextension enable {ext}`."))
+            checks.append(
+                Check(
+                    ext,
+                    False,
+                    "installed but disabled",
+                    f"Run `.venv/bin/jupyter labextension enable {ext}`.",
+                )
+            )
         else:
-            checks.append(Check(ext, False, "not installed",
-                                f"Run `make setup` (reinstalls {pip_name} into .venv)."))
+            checks.append(
+                Check(
+                    ext,
+                    False,
+                    "not installed",
+                    f"Run `make setup` (reinstalls {pip_name} into .venv).",
+                )
+            )
     return checks
 
 
@@ -160,8 +194,14 @@ def check_server_extensions(states: dict[str, bool] | None = None) -> list[Check
         if states.get(ext):
             checks.append(Check(ext, True, "enabled"))
         else:
-            checks.append(Check(ext, False, "disabled" if ext in states else "not registered",
-                                f"Run `.venv/bin/jupyter server extension enable --sys-prefix {ext}`."))
+            checks.append(
+                Check(
+                    ext,
+                    False,
+                    "disabled" if ext in states else "not registered",
+                    f"Run `.venv/bin/jupyter server extension enable --sys-prefix {ext}`.",
+                )
+            )
     return checks
 
 
@@ -173,8 +213,14 @@ def check_data(data_dir: Path | None = None) -> list[Check]:
     checks = []
     for name, pattern in [("case data", "case/*.csv"), ("CDNOW data", "cdnow/CDNOW_sample.txt")]:
         found = sorted(base.glob(pattern))
-        checks.append(Check(name, bool(found), f"{len(found)} file(s) in {base}",
-                            "" if found else "Run `make setup` (it regenerates missing data)."))
+        checks.append(
+            Check(
+                name,
+                bool(found),
+                f"{len(found)} file(s) in {base}",
+                "" if found else "Run `make setup` (it regenerates missing data).",
+            )
+        )
     return checks
 
 
@@ -194,12 +240,16 @@ def format_report(checks: list[Check]) -> str:
         if not c.ok and c.fix:
             lines.append(f"       fix: {c.fix}")
     bad = sum(not c.ok for c in checks)
-    lines.append("All checks passed." if not bad else f"{bad} check(s) failed; see the fixes above.")
+    lines.append(
+        "All checks passed." if not bad else f"{bad} check(s) failed; see the fixes above."
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rmlib.doctor", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m rmlib.doctor", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--quick", action="store_true", help="skip the Jupyter extension checks")
     parser.add_argument("--json", action="store_true", help="print the checks as JSON")
     args = parser.parse_args(argv)

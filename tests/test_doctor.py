@@ -21,8 +21,10 @@ LISTING = """JupyterLab v4.6.6
 
 def test_parses_labextension_listing():
     states = doctor.labextension_states(LISTING)
-    assert states == {"@jupyter/nbgrader": "enabled",
-                      "@jupyter-widgets/jupyterlab-manager": "disabled"}
+    assert states == {
+        "@jupyter/nbgrader": "enabled",
+        "@jupyter-widgets/jupyterlab-manager": "disabled",
+    }
 
 
 def test_missing_and_disabled_extensions_name_the_fix():
@@ -51,15 +53,23 @@ def test_missing_data_is_reported(tmp_path):
 
 
 def test_report_lists_fixes():
-    text = doctor.format_report([doctor.Check("a", True, "fine"),
-                                 doctor.Check("b", False, "broken", "do X")])
+    text = doctor.format_report(
+        [doctor.Check("a", True, "fine"), doctor.Check("b", False, "broken", "do X")]
+    )
     assert "[  ok] a: fine" in text and "fix: do X" in text and "1 check(s) failed" in text
 
 
 def _doctor(env_extra: dict[str, str]) -> subprocess.CompletedProcess:
     env = dict(os.environ, **env_extra)
-    return subprocess.run([sys.executable, "-m", "rmlib.doctor"], capture_output=True,
-                          text=True, env=env, cwd=ROOT, check=False, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "rmlib.doctor"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+        timeout=300,
+    )
 
 
 @pytest.mark.slow
@@ -84,6 +94,11 @@ def test_doctor_fails_when_widgets_extension_is_disabled(tmp_path):
 
 
 def test_make_doctor_without_venv_says_how_to_fix(tmp_path):
-    proc = subprocess.run(["make", "-s", "doctor", f"VENV={tmp_path / 'none'}"], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["make", "-s", "doctor", f"VENV={tmp_path / 'none'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode != 0 and "make setup" in proc.stdout

@@ -18,7 +18,11 @@ def _write(path: Path, *sources: str) -> Path:
     nb.cells = [nbformat.v4.new_markdown_cell("# Broken")] + [
         nbformat.v4.new_code_cell(s) for s in sources
     ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
     return path
 
@@ -48,9 +52,25 @@ def _pytest_on(notebooks_dir: Path, tmp_path: Path) -> subprocess.CompletedProce
     env = dict(os.environ, RMLIB_NOTEBOOKS_DIR=str(notebooks_dir))
     report = tmp_path / "junit.xml"
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "0",
-         "-k", "test_notebook_runs", f"--junitxml={report}", str(ROOT / "tests/test_notebooks.py")],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-n",
+            "0",
+            "-k",
+            "test_notebook_runs",
+            f"--junitxml={report}",
+            str(ROOT / "tests/test_notebooks.py"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -76,8 +96,9 @@ def test_ci_counts_tests(tmp_path):
             path.unlink(missing_ok=True)
         else:
             path.write_text(xml)
-        return subprocess.run([sys.executable, str(script), str(path)],
-                              capture_output=True, text=True, check=False)
+        return subprocess.run(
+            [sys.executable, str(script), str(path)], capture_output=True, text=True, check=False
+        )
 
     empty = '<testsuites><testsuite name="pytest" tests="0" failures="0" errors="0" skipped="0"/></testsuites>'
     good = '<testsuites><testsuite name="pytest" tests="3" failures="0" errors="0" skipped="1"/></testsuites>'

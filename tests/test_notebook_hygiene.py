@@ -12,7 +12,7 @@ import pytest
 from _nbrun import ROOT, notebook_paths
 
 sys.path.insert(0, str(ROOT / "tools"))
-from nbclean import CANONICAL_KERNELSPEC, clean, problems  # noqa: E402
+from nbclean import CANONICAL_KERNELSPEC, clean, problems
 
 # A function this long belongs in rmlib, with a test.
 MAX_FUNCTION_LINES = 5
@@ -83,13 +83,25 @@ def test_rules_catch_dirty_notebooks():
     cell.pop("id", None)
     nb.cells = [cell]
     nb.metadata = {
-        "kernelspec": {"name": "python3", "display_name": "Python 3.11 (my-env)", "language": "python"},
+        "kernelspec": {
+            "name": "python3",
+            "display_name": "Python 3.11 (my-env)",
+            "language": "python",
+        },
         "language_info": {"name": "python", "version": "3.11.7"},
         "interpreter": {"hash": "abc"},
     }
     found = "\n".join(problems(nb))
-    for expected in ["no cell ids", "outputs", "execution count", "interpreter", "kernelspec",
-                     "language_info", "metadata ['collapsed']", "has no id"]:
+    for expected in [
+        "no cell ids",
+        "outputs",
+        "execution count",
+        "interpreter",
+        "kernelspec",
+        "language_info",
+        "metadata ['collapsed']",
+        "has no id",
+    ]:
         assert expected in found
     cleaned = clean(nb)
     assert problems(cleaned) == []

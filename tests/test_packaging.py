@@ -49,7 +49,7 @@ def environment_requirements() -> tuple[dict[str, str], list[str]]:
         in_pip = False
         spec = m.group(2).strip()
         name = re.match(r"[A-Za-z0-9_.-]+", spec).group(0)
-        conda[_norm(name)] = spec[len(name):]
+        conda[_norm(name)] = spec[len(name) :]
     return conda, pip
 
 
@@ -83,7 +83,9 @@ def test_lock_pins_every_dependency_within_its_range():
     pins = lock_pins()
     for name, req in pyproject_requirements().items():
         assert name in pins, f"{name} is not pinned in constraints.txt; run `make lock`"
-        assert pins[name] in req.specifier, f"constraints.txt pins {name}=={pins[name]}, outside {req}"
+        assert pins[name] in req.specifier, (
+            f"constraints.txt pins {name}=={pins[name]}, outside {req}"
+        )
 
 
 @pytest.mark.parametrize("name", ["jupyterlab", "notebook", "ipywidgets", "nbgrader", "ipykernel"])

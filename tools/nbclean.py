@@ -39,8 +39,10 @@ def problems(nb: nbformat.NotebookNode) -> list[str]:
     if extra:
         found.append(f"machine-specific notebook metadata: {sorted(extra)}")
     if nb.metadata.get("kernelspec") != CANONICAL_KERNELSPEC:
-        found.append(f"kernelspec is {dict(nb.metadata.get('kernelspec', {}))}, "
-                     f"expected {CANONICAL_KERNELSPEC}")
+        found.append(
+            f"kernelspec is {dict(nb.metadata.get('kernelspec', {}))}, "
+            f"expected {CANONICAL_KERNELSPEC}"
+        )
     if dict(nb.metadata.get("language_info", {})) != CANONICAL_LANGUAGE_INFO:
         found.append("language_info carries interpreter details; keep only {'name': 'python'}")
     seen = set()
