@@ -32,7 +32,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.patches import Circle, Polygon
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from rmlib._validate import check_frame, check_in_range, check_nonnegative
 
@@ -40,9 +40,19 @@ __all__ = [
     "CATEGORICAL",
     "OKABE_ITO",
     "SEQUENTIAL_CMAP",
+    "abc_classes",
+    "clv_by_segment",
+    "clv_distribution",
+    "cohort_heatmap",
+    "cumulative_clv",
     "implementation_pyramid",
+    "lorenz_curve",
+    "loyalty_matrix",
     "nps_breakdown",
+    "pareto_chart",
+    "program_uplift",
     "relationship_ladder",
+    "rfm_heatmap",
     "stakeholder_map",
 ]
 
@@ -499,4 +509,688 @@ def nps_breakdown(
     title += f": {nps:+.0f}" if nps is not None else " breakdown"
     ax.set_title(f"{title} (n = {total:.0f})")
     ax.spines[["top", "right", "left"]].set_visible(False)
+    return ax
+
+
+# ---------------------------------------------------------------------------
+# data figures (they draw what the analytics modules return)
+# ---------------------------------------------------------------------------
+
+
+def _numeric_column(df: pd.DataFrame, arg: str, col: str) -> np.ndarray:
+    """``df[col]`` as floats, rejecting non-numeric or missing values."""
+    if not pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
+        raise TypeError(f"column {col!r} of `{arg}` must be numeric, got dtype {df[col].dtype}.")
+    if df[col].isna().any():
+        raise ValueError(f"column {col!r} of `{arg}` has missing values; drop or fill them.")
+    return df[col].to_numpy(dtype=float)
+
+
+def _shares(df: pd.DataFrame, arg: str, col: str) -> np.ndarray:
+    """A column of shares in [0, 1]; hints at percentages passed by mistake."""
+    v = _numeric_column(df, arg, col)
+    if (v < 0).any() or (v > 1 + 1e-9).any():
+        raise ValueError(
+            f"column {col!r} of `{arg}` must hold shares in [0, 1], found values from "
+            f"{v.min():g} to {v.max():g}. Write shares as fractions: 0.8, not 80."
+        )
+    return v
+
+
+def pareto_chart(
+    table: pd.DataFrame,
+    *,
+    share_col: str = "share",
+    cum_share_col: str = "cum_share",
+    mark: float = 0.8,
+    mark_customers: float | None = None,
+    max_bars: int = 100,
+    ax: Axes | None = None,
+) -> Axes:
+    """Pareto chart: each customer's share of value (bars) and the cumulative share (line).
+
+    Customers are ranked from the most valuable, as in the Pareto table of
+    :mod:`rmlib.pareto`. A dashed line marks ``mark`` (80% of value); with
+    ``mark_customers`` (the share of customers that brings it, from
+    :mod:`rmlib.pareto`) a second line shows where the curve crosses it.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per customer, most valuable first, with each customer's share of
+        the total (``share_col``) and the running total (``cum_share_col``),
+        both as fractions in [0, 1].
+    share_col, cum_share_col : str
+        Column names.
+    mark : float
+        Cumulative share to mark (0.8 for "80%").
+    mark_customers : float, optional
+        Share of customers (0–1) that brings ``mark`` of the value.
+    max_bars : int
+        With more customers than this the bars are drawn as one filled step
+        area (thousands of bars are unreadable and slow).
+    ax : matplotlib Axes, optional
+        Axes for the bars; the cumulative line goes on a twin axes sharing x
+        (``ax.right_ax``).
+
+    Returns
+    -------
+    matplotlib Axes
+        The bars' axes; the line's axes is ``ax.right_ax``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"share": [0.5, 0.3, 0.15, 0.05],
+    ...                   "cum_share": [0.5, 0.8, 0.95, 1.0]})
+    >>> ax = pareto_chart(t, mark_customers=0.5)
+    >>> [float(p.get_height()) for p in ax.patches]
+    [50.0, 30.0, 15.0, 5.0]
+    >>> [float(y) for y in ax.right_ax.lines[0].get_ydata()]
+    [50.0, 80.0, 95.0, 100.0]
+    """
+    check_frame(table, "table", [share_col, cum_share_col])
+    share = _shares(table, "table", share_col)
+    cum = _shares(table, "table", cum_share_col)
+    if (np.diff(cum) < -1e-9).any():
+        raise ValueError(
+            f"column {cum_share_col!r} of `table` must not decrease: rank customers from "
+            f"the most valuable and take the running total (the Pareto table of rmlib.pareto)."
+        )
+    check_in_range(mark, "mark", 0, 1, hint="Write 0.8 for 80%.")
+    if mark_customers is not None:
+        check_in_range(mark_customers, "mark_customers", 0, 1, hint="Write 0.2 for 20%.")
+    ax = _get_ax(ax, figsize=(8.0, 4.5))
+    n = len(table)
+    x = 100 * np.arange(1, n + 1) / n  # customers ranked, as % of all customers
+    width = 100 / n
+    if n <= max_bars:
+        ax.bar(x - width / 2, 100 * share, width=0.9 * width, color=_MAIN, label="customer")
+    else:
+        ax.fill_between(x, 100 * share, step="pre", color=_MAIN, label="customer")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, None)
+    ax.set_xlabel("customers, ranked by value (cumulative % of customers)")
+    ax.set_ylabel("customer's share of value (%)", color=_MAIN)
+    ax.xaxis.set_major_formatter(PercentFormatter(100))
+    right = ax.twinx()
+    right.plot(x, 100 * cum, color=_ACCENT, linewidth=2, label="cumulative share")
+    right.axhline(100 * mark, color=_ALERT, linestyle="--", linewidth=1)
+    right.text(1, 100 * mark + 1.5, f"{mark:.0%} of value", color=_ALERT, fontsize=9)
+    if mark_customers is not None:
+        right.axvline(100 * mark_customers, color=_ALERT, linestyle=":", linewidth=1)
+        right.annotate(
+            f"{mark_customers:.0%} of customers",
+            xy=(100 * mark_customers, 100 * mark),
+            xytext=(100 * mark_customers + 4, 100 * mark - 25),
+            color=_ALERT,
+            fontsize=9,
+            arrowprops={"arrowstyle": "->", "color": _ALERT},
+        )
+    right.set_ylim(0, 105)
+    right.set_ylabel("cumulative share of value (%)", color=_ACCENT)
+    right.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.right_ax = right
+    ax.set_title("Pareto chart")
+    return ax
+
+
+def lorenz_curve(
+    curve: pd.DataFrame,
+    gini: float,
+    *,
+    x_col: str = "customer_share",
+    y_col: str = "value_share",
+    ax: Axes | None = None,
+) -> Axes:
+    """Lorenz curve of customer value with the Gini coefficient in the legend.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        Points of the Lorenz curve from :mod:`rmlib.pareto`: cumulative share of
+        customers (``x_col``, poorest first) against cumulative share of value
+        (``y_col``), both in [0, 1].
+    gini : float
+        The Gini coefficient from :mod:`rmlib.pareto` (0 = everyone equal,
+        close to 1 = one customer brings everything).
+    x_col, y_col : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"customer_share": [0, 0.5, 1], "value_share": [0, 0.2, 1]})
+    >>> ax = lorenz_curve(c, gini=0.3)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['Lorenz curve (Gini = 0.30)', 'perfect equality']
+    """
+    check_frame(curve, "curve", [x_col, y_col])
+    x = _shares(curve, "curve", x_col)
+    y = _shares(curve, "curve", y_col)
+    check_in_range(gini, "gini", 0, 1)
+    ax = _get_ax(ax, figsize=(5.5, 5.0))
+    ax.plot(100 * x, 100 * y, color=_MAIN, linewidth=2, label=f"Lorenz curve (Gini = {gini:.2f})")
+    ax.plot([0, 100], [0, 100], color=_NEUTRAL, linestyle="--", label="perfect equality")
+    ax.fill_between(100 * x, 100 * y, 100 * x, color=_MAIN, alpha=0.15)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_aspect("equal")
+    ax.xaxis.set_major_formatter(PercentFormatter(100))
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.set_xlabel("cumulative share of customers (%), least valuable first")
+    ax.set_ylabel("cumulative share of value (%)")
+    ax.legend(loc="upper left", frameon=False)
+    ax.set_title("Lorenz curve")
+    return ax
+
+
+def abc_classes(
+    summary: pd.DataFrame,
+    *,
+    class_col: str = "abc_class",
+    customer_share_col: str = "customer_share",
+    value_share_col: str = "value_share",
+    ax: Axes | None = None,
+) -> Axes:
+    """ABC classes: share of customers against share of value, side by side.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        One row per class (A, B, C) from :mod:`rmlib.pareto`, with the class's
+        share of customers and share of value as fractions in [0, 1].
+    class_col, customer_share_col, value_share_col : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"abc_class": ["A", "B", "C"],
+    ...                   "customer_share": [0.2, 0.3, 0.5], "value_share": [0.8, 0.15, 0.05]})
+    >>> ax = abc_classes(s)
+    >>> [float(p.get_height()) for p in ax.patches]
+    [20.0, 30.0, 50.0, 80.0, 15.0, 5.0]
+    """
+    check_frame(summary, "summary", [class_col, customer_share_col, value_share_col])
+    cust = _shares(summary, "summary", customer_share_col)
+    val = _shares(summary, "summary", value_share_col)
+    ax = _get_ax(ax, figsize=(6.5, 4.0))
+    x = np.arange(len(summary))
+    labels = [str(c) for c in summary[class_col]]
+    ax.bar(x - 0.2, 100 * cust, width=0.4, color=_NEUTRAL, label="share of customers")
+    ax.bar(x + 0.2, 100 * val, width=0.4, color=_MAIN, label="share of value")
+    for xi, c, v in zip(x, cust, val, strict=True):
+        ax.text(xi - 0.2, 100 * c + 1, f"{c:.0%}", ha="center", va="bottom", fontsize=9)
+        ax.text(xi + 0.2, 100 * v + 1, f"{v:.0%}", ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(x, [f"class {c}" for c in labels])
+    ax.set_ylim(0, 110)
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.set_ylabel("share (%)")
+    ax.set_xlabel("ABC class")
+    ax.legend(frameon=False)
+    ax.set_title("ABC analysis")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def _check_matrix(matrix: Any, arg: str) -> np.ndarray:
+    """A non-empty, all-numeric DataFrame as a float array."""
+    if not isinstance(matrix, pd.DataFrame):
+        raise TypeError(f"`{arg}` must be a pandas DataFrame, got {type(matrix).__name__}.")
+    if matrix.size == 0:
+        raise ValueError(f"`{arg}` is empty; pass a table with at least one cell.")
+    bad = [c for c in matrix.columns if not pd.api.types.is_numeric_dtype(matrix[c])]
+    if bad:
+        raise TypeError(f"`{arg}` must be numeric; column {bad[0]!r} is {matrix[bad[0]].dtype}.")
+    return matrix.to_numpy(dtype=float)
+
+
+def _heatmap(
+    matrix: pd.DataFrame,
+    arg: str,
+    *,
+    ax: Axes,
+    fmt: str,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    colorbar_label: str = "",
+) -> Axes:
+    """Draw a labelled heatmap of a numeric DataFrame with each cell annotated."""
+    values = _check_matrix(matrix, arg)
+    image = ax.imshow(
+        np.ma.masked_invalid(values), cmap=SEQUENTIAL_CMAP, vmin=vmin, vmax=vmax, aspect="auto"
+    )
+    cmap, norm = image.get_cmap(), image.norm
+    for (i, j), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            ax.text(
+                j,
+                i,
+                format(v, fmt),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=_text_colour(cmap(norm(v))),
+            )
+    ax.set_xticks(np.arange(values.shape[1]), [str(c) for c in matrix.columns])
+    ax.set_yticks(np.arange(values.shape[0]), [str(r) for r in matrix.index])
+    bar = ax.figure.colorbar(image, ax=ax)
+    bar.set_label(colorbar_label)
+    return ax
+
+
+def rfm_heatmap(
+    matrix: pd.DataFrame,
+    *,
+    value_label: str = "customers",
+    fmt: str = ".0f",
+    ax: Axes | None = None,
+) -> Axes:
+    """RFM heatmap: recency score (rows) against frequency score (columns).
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Index = recency scores (1–5), columns = frequency scores (1–5), values =
+        what to show per cell (e.g. number of customers or mean monetary value in
+        roubles), as aggregated by :mod:`rmlib.rfm`.
+    value_label : str
+        What the cells hold, with its unit, for the colour bar
+        (e.g. ``"mean monetary value (roubles)"``).
+    fmt : str
+        Format of the cell annotations.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[5, 1], [2, 8]], index=[1, 2], columns=[1, 2])
+    >>> ax = rfm_heatmap(m)
+    >>> [t.get_text() for t in ax.texts]
+    ['5', '1', '2', '8']
+    """
+    ax = _get_ax(ax, figsize=(6.0, 5.0))
+    _heatmap(matrix, "matrix", ax=ax, fmt=fmt, colorbar_label=value_label)
+    ax.set_ylabel("recency score (5 = bought most recently)")
+    ax.set_xlabel("frequency score (5 = buys most often)")
+    ax.set_title(f"RFM grid: {value_label}")
+    return ax
+
+
+def cohort_heatmap(
+    retention: pd.DataFrame,
+    *,
+    period: str = "months",
+    ax: Axes | None = None,
+) -> Axes:
+    """Cohort retention heatmap: each row a cohort, each column periods since joining.
+
+    Parameters
+    ----------
+    retention : DataFrame
+        Index = cohorts (e.g. month of first purchase), columns = periods since
+        the first purchase (0, 1, 2, ...), values = share of the cohort still
+        buying, in [0, 1] (missing where the period lies beyond the data), as
+        returned by :mod:`rmlib.retention`.
+    period : str
+        Unit of the columns (``"weeks"``, ``"months"``), for the axis label.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({0: [1.0, 1.0], 1: [0.4, 0.5], 2: [0.3, float("nan")]},
+    ...                  index=["2024-01", "2024-02"])
+    >>> ax = cohort_heatmap(r)
+    >>> [t.get_text() for t in ax.texts]
+    ['100%', '40%', '30%', '100%', '50%']
+    """
+    finite = _check_matrix(retention, "retention")
+    finite = finite[np.isfinite(finite)]
+    if finite.size and (finite.min() < 0 or finite.max() > 1 + 1e-9):
+        raise ValueError(
+            "`retention` must hold shares in [0, 1], found values from "
+            f"{finite.min():g} to {finite.max():g}. Write 0.4 for 40%."
+        )
+    ax = _get_ax(ax, figsize=(8.0, 5.0))
+    _heatmap(
+        retention,
+        "retention",
+        ax=ax,
+        fmt=".0%",
+        vmin=0,
+        vmax=1,
+        colorbar_label="share of cohort still buying (%)",
+    )
+    ax.set_xlabel(f"{period} since first purchase")
+    ax.set_ylabel("cohort (first purchase)")
+    ax.set_title("Cohort retention")
+    return ax
+
+
+def clv_distribution(
+    clv: pd.Series | np.ndarray | Sequence[float],
+    *,
+    bins: int = 40,
+    ax: Axes | None = None,
+) -> Axes:
+    """Histogram of customer lifetime value per customer, in roubles.
+
+    Parameters
+    ----------
+    clv : Series or array
+        CLV of each customer (roubles), from :mod:`rmlib.clv`.
+    bins : int
+        Number of histogram bins.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = clv_distribution([100.0, 200.0, 200.0, 900.0], bins=4)
+    >>> [int(p.get_height()) for p in ax.patches]
+    [3, 0, 0, 1]
+    """
+    values = np.asarray(clv, dtype=float)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError("`clv` must be a non-empty 1-D list, array or Series of values.")
+    if not np.isfinite(values).all():
+        raise ValueError("`clv` has missing or infinite values; drop them first.")
+    ax = _get_ax(ax, figsize=(7.0, 4.0))
+    ax.hist(values, bins=bins, color=_MAIN, edgecolor="white")
+    ax.xaxis.set_major_formatter(FuncFormatter(_roubles))
+    ax.set_xlabel("customer lifetime value (roubles)")
+    ax.set_ylabel("number of customers")
+    ax.set_title("Distribution of customer lifetime value")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def clv_by_segment(
+    summary: pd.DataFrame,
+    *,
+    segment_col: str = "segment",
+    value_col: str = "clv_mean",
+    ax: Axes | None = None,
+) -> Axes:
+    """Bar chart of a CLV figure per segment (roubles), largest first.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        One row per segment, e.g. from :func:`rmlib.rfm.clv_summary`.
+    segment_col : str
+        Segment names.
+    value_col : str
+        The CLV figure per segment, in roubles (mean, median or total).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"segment": ["B2C", "B2B"], "clv_mean": [4000.0, 90000.0]})
+    >>> ax = clv_by_segment(s)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['B2B', 'B2C']
+    """
+    check_frame(summary, "summary", [segment_col, value_col])
+    _numeric_column(summary, "summary", value_col)
+    ordered = summary.sort_values(value_col, ascending=False)
+    ax = _get_ax(ax, figsize=(7.0, 0.5 * len(ordered) + 1.5))
+    y = np.arange(len(ordered))
+    vals = ordered[value_col].to_numpy(dtype=float)
+    ax.barh(y, vals, color=[_ALERT if v < 0 else _MAIN for v in vals])
+    ax.set_yticks(y, [str(s) for s in ordered[segment_col]])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(FuncFormatter(_roubles))
+    ax.set_xlabel(f"{value_col.replace('_', ' ')} (roubles)")
+    ax.set_ylabel(segment_col)
+    ax.set_title("Customer lifetime value by segment")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+# Dick & Basu's loyalty matrix: (relative attitude, repeat patronage) -> name.
+_LOYALTY_CELLS: dict[str, tuple[int, int]] = {
+    # name: (column = repeat patronage low/high, row = attitude low/high)
+    "no loyalty": (0, 0),
+    "spurious loyalty": (1, 0),
+    "latent loyalty": (0, 1),
+    "true loyalty": (1, 1),
+}
+
+
+def loyalty_matrix(
+    counts: Mapping[str, float] | pd.Series,
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """Dick & Basu's loyalty matrix: attitude against repeat purchasing.
+
+    High attitude and high repeat purchasing is *true* loyalty; high attitude
+    with little buying is *latent* loyalty; buying without attachment is
+    *spurious* loyalty (habit, price, convenience); neither is *no loyalty*.
+
+    Parameters
+    ----------
+    counts : dict or Series
+        Number of customers in each cell, keyed ``"true loyalty"``,
+        ``"latent loyalty"``, ``"spurious loyalty"``, ``"no loyalty"``
+        (as classified by :mod:`rmlib.loyalty`).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = loyalty_matrix({"true loyalty": 30, "latent loyalty": 10,
+    ...                      "spurious loyalty": 40, "no loyalty": 20})
+    >>> sorted(t.get_text().split("\\n")[0] for t in ax.texts)
+    ['latent loyalty', 'no loyalty', 'spurious loyalty', 'true loyalty']
+    >>> ax.texts[0].get_text()
+    'no loyalty\\n20 customers (20%)'
+    """
+    s = _as_share_mapping(counts, "counts", list(_LOYALTY_CELLS))
+    total = float(s.sum())
+    if total <= 0:
+        raise ValueError("`counts` add up to 0; need at least one customer.")
+    ax = _get_ax(ax, figsize=(6.0, 5.0))
+    colours = {
+        "no loyalty": _NEUTRAL,
+        "spurious loyalty": OKABE_ITO["sky_blue"],
+        "latent loyalty": OKABE_ITO["yellow"],
+        "true loyalty": _GOOD,
+    }
+    for name, (col, row) in _LOYALTY_CELLS.items():
+        face = colours[name]
+        ax.add_patch(
+            Polygon(
+                [(col, row), (col + 1, row), (col + 1, row + 1), (col, row + 1)],
+                facecolor=face,
+                edgecolor="white",
+                linewidth=2,
+                label=name,
+            )
+        )
+        n = float(s[name])
+        ax.text(
+            col + 0.5,
+            row + 0.5,
+            f"{name}\n{n:.0f} customers ({n / total:.0%})",
+            ha="center",
+            va="center",
+            color=_text_colour(face),
+        )
+    ax.set_xlim(0, 2)
+    ax.set_ylim(0, 2)
+    ax.set_xticks([0.5, 1.5], ["low", "high"])
+    ax.set_yticks([0.5, 1.5], ["low", "high"])
+    ax.set_xlabel("repeat purchasing (behaviour)")
+    ax.set_ylabel("relative attitude")
+    ax.set_aspect("equal")
+    ax.set_title(f"Loyalty matrix (Dick & Basu), n = {total:.0f}")
+    return ax
+
+
+def program_uplift(
+    uplift: float,
+    ci_low: float,
+    ci_high: float,
+    *,
+    control_mean: float | None = None,
+    treatment_mean: float | None = None,
+    unit: str = "margin per customer (roubles)",
+    level: float = 0.95,
+    ax: Axes | None = None,
+) -> Axes:
+    """A loyalty program's uplift over the control group, with its interval.
+
+    Parameters
+    ----------
+    uplift, ci_low, ci_high : float
+        Estimated uplift (treatment minus control) and its confidence interval,
+        from :mod:`rmlib.relationship`.
+    control_mean, treatment_mean : float, optional
+        The two groups' means; drawn as bars beside the uplift when given.
+    unit : str
+        What is measured, with its unit (y-axis label).
+    level : float
+        Confidence level of the interval (for the label).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = program_uplift(120.0, 40.0, 200.0, control_mean=1000.0, treatment_mean=1120.0)
+    >>> [float(p.get_height()) for p in ax.patches]
+    [1000.0, 1120.0]
+    >>> [float(v) for v in ax.lines[0].get_ydata()]
+    [120.0]
+    """
+    est = check_in_range(uplift, "uplift")
+    low = check_in_range(ci_low, "ci_low")
+    high = check_in_range(ci_high, "ci_high")
+    if not low <= est <= high:
+        raise ValueError(
+            f"the interval must contain the estimate: got ci_low={low:g}, uplift={est:g}, "
+            f"ci_high={high:g}. Pass the interval's lower bound first."
+        )
+    check_in_range(level, "level", 0, 1, low_inclusive=False, high_inclusive=False)
+    ax = _get_ax(ax, figsize=(6.0, 4.0))
+    labels = []
+    x = 0
+    if control_mean is not None or treatment_mean is not None:
+        if control_mean is None or treatment_mean is None:
+            raise ValueError("pass both `control_mean` and `treatment_mean`, or neither.")
+        c = check_in_range(control_mean, "control_mean")
+        t = check_in_range(treatment_mean, "treatment_mean")
+        ax.bar([0, 1], [c, t], color=[_NEUTRAL, _MAIN], width=0.6)
+        labels = ["control group", "program members"]
+        x = 2
+    colour = _GOOD if low > 0 else (_ALERT if high < 0 else _ACCENT)
+    ax.errorbar(
+        [x],
+        [est],
+        yerr=[[est - low], [high - est]],
+        fmt="o",
+        color=colour,
+        capsize=8,
+        markersize=8,
+        linewidth=2,
+    )
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(list(range(x + 1)), [*labels, f"uplift\n({level:.0%} interval)"])
+    ax.set_xlim(-0.6, x + 0.6)
+    ax.yaxis.set_major_formatter(FuncFormatter(_roubles))
+    ax.set_ylabel(unit)
+    verdict = (
+        "uplift above zero"
+        if low > 0
+        else ("program loses" if high < 0 else "interval includes zero: not proven")
+    )
+    ax.set_title(f"Program uplift: {est:,.0f} [{low:,.0f}; {high:,.0f}], {verdict}")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def cumulative_clv(
+    curve: pd.DataFrame,
+    *,
+    period_col: str = "period",
+    value_col: str = "cumulative_value",
+    period: str = "years",
+    ax: Axes | None = None,
+) -> Axes:
+    """Cumulative value of a customer over time, in roubles.
+
+    The curve starts below zero when the acquisition cost is counted and
+    rises as discounted margins accumulate; where it crosses zero the
+    customer has paid back their acquisition.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        One row per period from :mod:`rmlib.clv`: period number
+        (``period_col``) and cumulative discounted value so far (``value_col``,
+        roubles).
+    period_col, value_col : str
+    period : str
+        Unit of the periods (axis label).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"period": [0, 1, 2], "cumulative_value": [-500.0, 100.0, 400.0]})
+    >>> ax = cumulative_clv(c)
+    >>> [float(v) for v in ax.lines[0].get_ydata()]
+    [-500.0, 100.0, 400.0]
+    """
+    check_frame(curve, "curve", [period_col, value_col])
+    x = _numeric_column(curve, "curve", period_col)
+    y = _numeric_column(curve, "curve", value_col)
+    ax = _get_ax(ax, figsize=(7.0, 4.0))
+    ax.plot(x, y, color=_MAIN, marker="o", linewidth=2, label="cumulative value")
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.fill_between(x, y, 0, where=y < 0, color=_ALERT, alpha=0.2, interpolate=True)
+    ax.fill_between(x, y, 0, where=y >= 0, color=_GOOD, alpha=0.2, interpolate=True)
+    ax.annotate(
+        f"{y[-1]:,.0f} roubles".replace(",", "\u2009"),
+        xy=(x[-1], y[-1]),
+        xytext=(-10, 10),
+        textcoords="offset points",
+        ha="right",
+        color=_MAIN,
+    )
+    ax.yaxis.set_major_formatter(FuncFormatter(_roubles))
+    ax.set_xlabel(f"{period} since acquisition")
+    ax.set_ylabel("cumulative discounted value (roubles)")
+    ax.set_title("Customer value accumulated over time")
+    ax.spines[["top", "right"]].set_visible(False)
     return ax

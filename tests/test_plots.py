@@ -255,3 +255,178 @@ def test_nps_bar_widths_are_shares_in_percent():
 def test_nps_bad_input(counts, nps, msg):
     with pytest.raises(ValueError, match=msg):
         plots.nps_breakdown(counts, nps=nps)
+
+
+# --- Pareto, Lorenz, ABC -------------------------------------------------------------
+
+
+@pytest.fixture
+def pareto_table():
+    share = np.array([0.4, 0.25, 0.15, 0.1, 0.06, 0.04])
+    return pd.DataFrame({"share": share, "cum_share": np.cumsum(share)})
+
+
+def test_pareto_bars_are_shares_and_line_is_cumulative(pareto_table):
+    ax = plots.pareto_chart(pareto_table, mark=0.8, mark_customers=0.5)
+    assert [p.get_height() for p in ax.patches] == pytest.approx([40, 25, 15, 10, 6, 4])
+    line = ax.right_ax.lines[0]
+    assert line.get_ydata() == pytest.approx(100 * pareto_table["cum_share"].to_numpy())
+    assert line.get_xdata() == pytest.approx(100 * np.arange(1, 7) / 6)
+    # The 80% mark is a horizontal line at 80 on the cumulative axis.
+    marks = [ln for ln in ax.right_ax.lines[1:] if set(ln.get_ydata()) == {80.0}]
+    assert len(marks) == 1
+    texts = [t.get_text() for t in ax.right_ax.texts]
+    assert "80% of value" in texts and "50% of customers" in texts
+    assert "%" in ax.get_ylabel() and "%" in ax.right_ax.get_ylabel()
+
+
+def test_pareto_many_customers_draws_an_area(pareto_table):
+    ax = plots.pareto_chart(pareto_table, max_bars=3)
+    assert len(ax.patches) == 0 and len(ax.collections) == 1
+
+
+def test_pareto_rejects_percentages_and_unsorted(pareto_table):
+    with pytest.raises(ValueError, match=r"'share' of `table` must hold shares in \[0, 1\]"):
+        plots.pareto_chart(pareto_table.assign(share=pareto_table["share"] * 100))
+    with pytest.raises(ValueError, match=r"'cum_share' of `table` must not decrease"):
+        plots.pareto_chart(pareto_table.iloc[::-1])
+    with pytest.raises(ValueError, match=r"no column 'share'"):
+        plots.pareto_chart(pareto_table.rename(columns={"share": "s"}))
+    with pytest.raises(ValueError, match=r"`mark` must be in \[0, 1\]"):
+        plots.pareto_chart(pareto_table, mark=80)
+
+
+def test_lorenz_curve_draws_points_and_gini_legend():
+    curve = pd.DataFrame({"x": [0, 0.5, 0.9, 1.0], "y": [0, 0.1, 0.5, 1.0]})
+    ax = plots.lorenz_curve(curve, 0.456, x_col="x", y_col="y")
+    assert ax.lines[0].get_ydata() == pytest.approx([0, 10, 50, 100])
+    assert list(ax.lines[1].get_xdata()) == [0, 100]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "Lorenz curve (Gini = 0.46)"
+    with pytest.raises(ValueError, match=r"`gini` must be in \[0, 1\]"):
+        plots.lorenz_curve(curve, 46, x_col="x", y_col="y")
+
+
+def test_abc_bars_and_labels():
+    s = pd.DataFrame({"cls": ["A", "B", "C"], "cust": [0.1, 0.3, 0.6], "val": [0.7, 0.2, 0.1]})
+    ax = plots.abc_classes(s, class_col="cls", customer_share_col="cust", value_share_col="val")
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == pytest.approx([10, 30, 60, 70, 20, 10])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["class A", "class B", "class C"]
+    assert hexes(p.get_facecolor() for p in ax.patches)[3] == plots.OKABE_ITO["blue"].lower()
+
+
+# --- heatmaps ------------------------------------------------------------------------
+
+
+def test_rfm_heatmap_shows_each_cell():
+    m = pd.DataFrame([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], index=[1, 2], columns=[1, 2, 3])
+    ax = plots.rfm_heatmap(m, value_label="mean monetary value (roubles)", fmt=".1f")
+    assert ax.images[0].get_array().tolist() == m.to_numpy().tolist()
+    assert [t.get_text() for t in ax.texts] == ["1.0", "2.0", "3.0", "4.0", "5.0", "6.0"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]
+    assert "recency" in ax.get_ylabel() and "frequency" in ax.get_xlabel()
+    assert ax.images[0].get_cmap().name == plots.SEQUENTIAL_CMAP
+    cbar_ax = ax.figure.axes[-1]
+    assert cbar_ax.get_ylabel() == "mean monetary value (roubles)"
+
+
+def test_cohort_heatmap_percent_cells_and_gaps():
+    r = pd.DataFrame({0: [1.0, 1.0], 1: [0.25, np.nan]}, index=["2024-01", "2024-02"])
+    ax = plots.cohort_heatmap(r, period="weeks")
+    assert [t.get_text() for t in ax.texts] == ["100%", "25%", "100%"]
+    assert ax.get_xlabel() == "weeks since first purchase"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2024-01", "2024-02"]
+    assert ax.images[0].norm.vmin == 0 and ax.images[0].norm.vmax == 1
+
+
+@pytest.mark.parametrize(
+    ("bad", "err", "msg"),
+    [
+        (pd.DataFrame({0: [100.0]}), ValueError, r"shares in \[0, 1\].*0.4 for 40%"),
+        (pd.DataFrame({0: ["a"]}), TypeError, r"must be numeric; column 0"),
+        ([[0.1]], TypeError, r"`retention` must be a pandas DataFrame, got list"),
+        (pd.DataFrame(), ValueError, r"`retention` is empty"),
+    ],
+)
+def test_cohort_heatmap_bad_input(bad, err, msg):
+    with pytest.raises(err, match=msg):
+        plots.cohort_heatmap(bad)
+
+
+# --- CLV -------------------------------------------------------------------------------
+
+
+def test_clv_distribution_counts_every_customer():
+    values = pd.Series([100.0, 150.0, 5000.0, 5200.0, 9000.0])
+    ax = plots.clv_distribution(values, bins=3)
+    assert sum(p.get_height() for p in ax.patches) == 5
+    assert "roubles" in ax.get_xlabel()
+    with pytest.raises(ValueError, match=r"missing or infinite"):
+        plots.clv_distribution([1.0, np.nan])
+    with pytest.raises(ValueError, match=r"non-empty 1-D"):
+        plots.clv_distribution([])
+
+
+def test_clv_by_segment_largest_first():
+    s = pd.DataFrame({"seg": ["lost", "champions", "B2B"], "clv": [-100.0, 8000.0, 50000.0]})
+    ax = plots.clv_by_segment(s, segment_col="seg", value_col="clv")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["B2B", "champions", "lost"]
+    assert [p.get_width() for p in ax.patches] == [50000.0, 8000.0, -100.0]
+    # A negative CLV is shown in the alert colour.
+    assert to_hex(ax.patches[2].get_facecolor()) == plots.OKABE_ITO["vermillion"].lower()
+    assert ax.get_xlabel() == "clv (roubles)"
+    with pytest.raises(TypeError, match=r"column 'seg' of `summary` must be numeric"):
+        plots.clv_by_segment(s, segment_col="clv", value_col="seg")
+
+
+def test_cumulative_clv_line_and_payback_shading():
+    c = pd.DataFrame({"t": [0, 1, 2, 3], "v": [-1000.0, -200.0, 500.0, 900.0]})
+    ax = plots.cumulative_clv(c, period_col="t", value_col="v", period="months")
+    assert list(ax.lines[0].get_ydata()) == [-1000.0, -200.0, 500.0, 900.0]
+    assert ax.get_xlabel() == "months since acquisition"
+    assert ax.texts[0].get_text() == "900 roubles"
+    fills = [to_hex(c.get_facecolor()[0]) for c in ax.collections]
+    assert fills == [plots.OKABE_ITO["vermillion"].lower(), plots.OKABE_ITO["bluish_green"].lower()]
+
+
+# --- loyalty ---------------------------------------------------------------------------
+
+
+def test_loyalty_matrix_cells():
+    counts = {"true loyalty": 5, "latent loyalty": 15, "spurious loyalty": 30, "no loyalty": 50}
+    ax = plots.loyalty_matrix(counts)
+    texts = {t.get_text().split("\n")[0]: t for t in ax.texts}
+    assert texts["true loyalty"].get_position() == (1.5, 1.5)
+    assert texts["no loyalty"].get_position() == (0.5, 0.5)
+    assert texts["latent loyalty"].get_position() == (0.5, 1.5)
+    assert texts["spurious loyalty"].get_text() == "spurious loyalty\n30 customers (30%)"
+    assert len(ax.patches) == 4
+    with pytest.raises(ValueError, match=r"no entry 'no loyalty'. It has: 'loyal'"):
+        plots.loyalty_matrix({"loyal": 3})
+
+
+def test_program_uplift_interval_and_verdict():
+    ax = plots.program_uplift(50.0, -10.0, 110.0)
+    line = ax.lines[0]
+    assert list(line.get_ydata()) == [50.0]
+    segs = ax.collections[0].get_segments()
+    assert segs[0][:, 1].tolist() == [-10.0, 110.0]
+    assert "interval includes zero" in ax.get_title()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["uplift\n(95% interval)"]
+    ax2 = plots.program_uplift(50.0, 20.0, 80.0, control_mean=900.0, treatment_mean=950.0)
+    assert [p.get_height() for p in ax2.patches] == [900.0, 950.0]
+    assert "uplift above zero" in ax2.get_title()
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "msg"),
+    [
+        ((50.0, 60.0, 80.0), {}, r"the interval must contain the estimate"),
+        ((50.0, 20.0, 80.0), {"control_mean": 1.0}, r"pass both `control_mean`"),
+        ((50.0, 20.0, 80.0), {"level": 95}, r"`level` must be in \(0, 1\)"),
+    ],
+)
+def test_program_uplift_bad_input(args, kwargs, msg):
+    with pytest.raises(ValueError, match=msg):
+        plots.program_uplift(*args, **kwargs)
