@@ -46,10 +46,12 @@ __all__ = [
     "cohort_heatmap",
     "cumulative_clv",
     "implementation_pyramid",
+    "kotler_grid",
     "lorenz_curve",
     "loyalty_matrix",
     "nps_breakdown",
     "pareto_chart",
+    "program_economics",
     "program_uplift",
     "relationship_ladder",
     "rfm_heatmap",
@@ -1192,5 +1194,171 @@ def cumulative_clv(
     ax.set_xlabel(f"{period} since acquisition")
     ax.set_ylabel("cumulative discounted value (roubles)")
     ax.set_title("Customer value accumulated over time")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+# Kotler's grid: (number of customers, margin per unit) -> relationship level.
+_CUSTOMER_BANDS: tuple[str, ...] = ("few", "medium", "many")
+_MARGIN_BANDS: tuple[str, ...] = ("low", "medium", "high")
+_KOTLER_GRID: dict[tuple[str, str], str] = {
+    ("many", "low"): "basic",
+    ("many", "medium"): "reactive",
+    ("many", "high"): "accountable",
+    ("medium", "low"): "reactive",
+    ("medium", "medium"): "accountable",
+    ("medium", "high"): "proactive",
+    ("few", "low"): "accountable",
+    ("few", "medium"): "proactive",
+    ("few", "high"): "partnership",
+}
+
+
+def kotler_grid(
+    points: pd.DataFrame | None = None,
+    *,
+    label_col: str = "label",
+    customers_col: str = "customers_band",
+    margin_col: str = "margin_band",
+    ax: Axes | None = None,
+) -> Axes:
+    """Kotler's grid: number of customers and margin per unit decide the level.
+
+    Many customers with a low margin call for a *basic* relationship; few
+    customers with a high margin justify a *partnership*. Each cell is shaded
+    by how close the relationship is (light = basic, dark = partnership).
+
+    Parameters
+    ----------
+    points : DataFrame, optional
+        Businesses to place on the grid (e.g. the case's B2C and B2B arms),
+        one row each, with a label and their bands: ``customers_col`` in
+        ``"few"``, ``"medium"``, ``"many"`` and ``margin_col`` in ``"low"``,
+        ``"medium"``, ``"high"`` (as classified by :mod:`rmlib.relationship`).
+    label_col, customers_col, margin_col : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> arms = pd.DataFrame({"label": ["B2C", "B2B"], "customers_band": ["many", "few"],
+    ...                      "margin_band": ["low", "high"]})
+    >>> ax = kotler_grid(arms)
+    >>> ax.texts[0].get_text(), ax.texts[8].get_text()
+    ('Basic', 'Partnership')
+    >>> [t.get_text() for t in ax.texts[9:]]
+    ['B2C', 'B2B']
+    """
+    if points is not None:
+        check_frame(points, "points", [label_col, customers_col, margin_col])
+        for col, allowed in ((customers_col, _CUSTOMER_BANDS), (margin_col, _MARGIN_BANDS)):
+            bad = sorted(set(points[col].astype(str)) - set(allowed))
+            if bad:
+                raise ValueError(
+                    f"column {col!r} of `points` must hold {', '.join(map(repr, allowed))}; "
+                    f"found {', '.join(map(repr, bad))}."
+                )
+    ax = _get_ax(ax, figsize=(6.5, 5.0))
+    names = [name for name, _ in _LEVELS]
+    cmap = plt.get_cmap(SEQUENTIAL_CMAP)
+    # Rows: many customers at the top; columns: margin rising to the right.
+    for row, cust in enumerate(reversed(_CUSTOMER_BANDS)):
+        for col, margin in enumerate(_MARGIN_BANDS):
+            level = _KOTLER_GRID[(cust, margin)]
+            face = cmap(0.95 - 0.8 * names.index(level) / (len(names) - 1))
+            y = len(_CUSTOMER_BANDS) - 1 - row
+            ax.add_patch(
+                Polygon(
+                    [(col, y), (col + 1, y), (col + 1, y + 1), (col, y + 1)],
+                    facecolor=face,
+                    edgecolor="white",
+                    linewidth=2,
+                    label=level,
+                )
+            )
+    for row, cust in enumerate(reversed(_CUSTOMER_BANDS)):
+        for col, margin in enumerate(_MARGIN_BANDS):
+            level = _KOTLER_GRID[(cust, margin)]
+            y = len(_CUSTOMER_BANDS) - 1 - row
+            face = cmap(0.95 - 0.8 * names.index(level) / (len(names) - 1))
+            ax.text(
+                col + 0.5,
+                y + 0.72,
+                level.capitalize(),
+                ha="center",
+                va="center",
+                color=_text_colour(face),
+                fontsize=10,
+            )
+    if points is not None:
+        for k, (_, row_) in enumerate(points.iterrows()):
+            col = _MARGIN_BANDS.index(str(row_[margin_col]))
+            y = _CUSTOMER_BANDS.index(str(row_[customers_col]))
+            colour = CATEGORICAL[(k + 1) % len(CATEGORICAL)]
+            ax.scatter([col + 0.5], [y + 0.35], s=120, color=colour, edgecolor="black", zorder=3)
+            ax.text(
+                col + 0.5,
+                y + 0.12,
+                str(row_[label_col]),
+                ha="center",
+                va="center",
+                fontsize=9,
+                fontweight="bold",
+                bbox={"facecolor": "white", "edgecolor": colour, "boxstyle": "round"},
+            )
+    ax.set_xlim(0, 3)
+    ax.set_ylim(0, 3)
+    ax.set_xticks([0.5, 1.5, 2.5], list(_MARGIN_BANDS))
+    ax.set_yticks([0.5, 1.5, 2.5], list(_CUSTOMER_BANDS))
+    ax.set_xlabel("margin per unit sold (roubles): low \u2192 high")
+    ax.set_ylabel("number of customers: few \u2192 many")
+    ax.set_title("Kotler's grid: which relationship level pays")
+    return ax
+
+
+def program_economics(
+    incremental_margin: float,
+    reward_cost: float,
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """A loyalty program's economics as a waterfall: margin gained, rewards paid, net.
+
+    Parameters
+    ----------
+    incremental_margin : float
+        Extra margin the program brings (roubles), from the program simulation
+        or :mod:`rmlib.relationship`.
+    reward_cost : float
+        Cost of the rewards (roubles), >= 0.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = program_economics(500_000, 300_000)
+    >>> [float(p.get_height()) for p in ax.patches]
+    [500000.0, -300000.0, 200000.0]
+    """
+    gain = check_in_range(incremental_margin, "incremental_margin")
+    cost = check_in_range(reward_cost, "reward_cost", 0)
+    net = gain - cost
+    ax = _get_ax(ax, figsize=(6.0, 4.0))
+    ax.bar([0], [gain], color=_GOOD)
+    ax.bar([1], [-cost], bottom=[gain], color=_ALERT)
+    ax.bar([2], [net], color=_MAIN if net >= 0 else _ALERT)
+    for x, top, v in ((0, gain, gain), (1, gain, -cost), (2, net, net)):
+        ax.text(x, max(top, 0), _roubles(v), ha="center", va="bottom", fontsize=9)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks([0, 1, 2], ["incremental margin", "reward cost", "net effect"])
+    ax.yaxis.set_major_formatter(FuncFormatter(_roubles))
+    ax.set_ylabel("roubles")
+    ax.set_title("Loyalty program economics")
     ax.spines[["top", "right"]].set_visible(False)
     return ax

@@ -430,3 +430,44 @@ def test_program_uplift_interval_and_verdict():
 def test_program_uplift_bad_input(args, kwargs, msg):
     with pytest.raises(ValueError, match=msg):
         plots.program_uplift(*args, **kwargs)
+
+
+# --- Kotler's grid and program economics -------------------------------------------------
+
+
+def test_kotler_grid_cells_follow_kotler():
+    ax = plots.kotler_grid()
+    assert len(ax.patches) == 9
+    cell = {}
+    for t in ax.texts:
+        x, y = t.get_position()
+        cell[(round(x - 0.5), round(y - 0.72))] = t.get_text()
+    # x: margin low/medium/high; y: customers few/medium/many
+    assert cell[(0, 2)] == "Basic"  # many customers, low margin
+    assert cell[(2, 0)] == "Partnership"  # few customers, high margin
+    assert cell[(1, 1)] == "Accountable"
+    assert cell[(2, 1)] == "Proactive" and cell[(0, 1)] == "Reactive"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["low", "medium", "high"]
+    assert "roubles" in ax.get_xlabel()
+
+
+def test_kotler_grid_places_points_in_their_cells():
+    arms = pd.DataFrame({"name": ["B2C", "B2B"], "c": ["many", "few"], "m": ["low", "high"]})
+    ax = plots.kotler_grid(arms, label_col="name", customers_col="c", margin_col="m")
+    offsets = [c.get_offsets()[0].tolist() for c in ax.collections]
+    assert offsets == [[0.5, 2.35], [2.5, 0.35]]
+    assert [t.get_text() for t in ax.texts[9:]] == ["B2C", "B2B"]
+    with pytest.raises(ValueError, match=r"column 'c' of `points` must hold 'few'.*found 'lots'"):
+        plots.kotler_grid(
+            arms.assign(c=["lots", "few"]), label_col="name", customers_col="c", margin_col="m"
+        )
+
+
+def test_program_economics_waterfall():
+    ax = plots.program_economics(100_000.0, 150_000.0)
+    assert [p.get_height() for p in ax.patches] == [100_000.0, -150_000.0, -50_000.0]
+    assert ax.patches[1].get_y() == 100_000.0
+    assert to_hex(ax.patches[2].get_facecolor()) == plots.OKABE_ITO["vermillion"].lower()
+    assert ax.get_ylabel() == "roubles"
+    with pytest.raises(ValueError, match=r"`reward_cost` must be in \[0, inf\)"):
+        plots.program_economics(1.0, -5.0)
