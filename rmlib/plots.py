@@ -38,7 +38,12 @@ from rmlib._validate import check_frame, check_in_range, check_nonnegative
 
 __all__ = [
     "CATEGORICAL",
+    "CUSTOMER_BANDS",
+    "KOTLER_GRID",
+    "MARGIN_BANDS",
     "OKABE_ITO",
+    "PYRAMID_LEVELS",
+    "RELATIONSHIP_LEVELS",
     "SEQUENTIAL_CMAP",
     "abc_classes",
     "clv_by_segment",
@@ -98,9 +103,9 @@ _ALERT = OKABE_ITO["vermillion"]
 _GOOD = OKABE_ITO["bluish_green"]
 _NEUTRAL = OKABE_ITO["grey"]
 
-# The five levels of relationships with customers (Kotler), lowest first,
-# with the short motto the course uses for each.
-_LEVELS: tuple[tuple[str, str], ...] = (
+#: The five levels of relationships with customers (Kotler), lowest first,
+#: with a short motto for each.
+RELATIONSHIP_LEVELS: tuple[tuple[str, str], ...] = (
     ("basic", "sold and forgot"),
     ("reactive", "sold; call us if you need us"),
     ("accountable", "sold, then called to ask how it went"),
@@ -108,8 +113,8 @@ _LEVELS: tuple[tuple[str, str], ...] = (
     ("partnership", "works with the customer to find more value"),
 )
 
-# The implementation pyramid (five directions of change), base first.
-_PYRAMID_LEVELS: tuple[str, ...] = (
+#: The implementation pyramid (five directions of change), base first.
+PYRAMID_LEVELS: tuple[str, ...] = (
     "strategy",
     "structure",
     "business processes",
@@ -204,16 +209,18 @@ def relationship_ladder(highlight: str | None = None, *, ax: Axes | None = None)
     >>> [float(p.get_height()) for p in ax.patches]
     [1.0, 2.0, 3.0, 4.0, 5.0]
     """
-    names = [name for name, _ in _LEVELS]
+    names = [name for name, _ in RELATIONSHIP_LEVELS]
     if highlight is not None and highlight not in names:
         raise ValueError(
             f"`highlight` must be one of {', '.join(repr(n) for n in names)}; got {highlight!r}."
         )
     ax = _get_ax(ax, figsize=(8.0, 4.5))
-    x = np.arange(len(_LEVELS))
+    x = np.arange(len(RELATIONSHIP_LEVELS))
     colours = [_ACCENT if n == highlight else OKABE_ITO["sky_blue"] for n in names]
-    bars = ax.bar(x, np.arange(1, len(_LEVELS) + 1, dtype=float), width=0.9, color=colours)
-    for bar, (_, motto) in zip(bars, _LEVELS, strict=True):
+    bars = ax.bar(
+        x, np.arange(1, len(RELATIONSHIP_LEVELS) + 1, dtype=float), width=0.9, color=colours
+    )
+    for bar, (_, motto) in zip(bars, RELATIONSHIP_LEVELS, strict=True):
         ax.text(
             bar.get_x() + bar.get_width() / 2,
             bar.get_height() + 0.1,
@@ -223,8 +230,8 @@ def relationship_ladder(highlight: str | None = None, *, ax: Axes | None = None)
             fontsize=8,
         )
     ax.set_xticks(x, [n.capitalize() for n in names])
-    ax.set_ylim(0, len(_LEVELS) + 1.8)
-    ax.set_yticks(np.arange(1, len(_LEVELS) + 1))
+    ax.set_ylim(0, len(RELATIONSHIP_LEVELS) + 1.8)
+    ax.set_yticks(np.arange(1, len(RELATIONSHIP_LEVELS) + 1))
     ax.set_ylabel("closeness of the relationship (level 1\u20135)")
     ax.set_xlabel("relationship level")
     ax.set_title("Five levels of relationships with customers")
@@ -270,7 +277,7 @@ def implementation_pyramid(
     ['Strategy: 90%', 'Structure: 60%']
     """
     if readiness is None:
-        levels = list(_PYRAMID_LEVELS)
+        levels = list(PYRAMID_LEVELS)
         values = None
     else:
         s = _as_share_mapping(readiness, "readiness")
@@ -1198,10 +1205,10 @@ def cumulative_clv(
     return ax
 
 
-# Kotler's grid: (number of customers, margin per unit) -> relationship level.
-_CUSTOMER_BANDS: tuple[str, ...] = ("few", "medium", "many")
-_MARGIN_BANDS: tuple[str, ...] = ("low", "medium", "high")
-_KOTLER_GRID: dict[tuple[str, str], str] = {
+#: Kotler's grid: (band of number of customers, band of margin per unit) -> level.
+CUSTOMER_BANDS: tuple[str, ...] = ("few", "medium", "many")
+MARGIN_BANDS: tuple[str, ...] = ("low", "medium", "high")
+KOTLER_GRID: dict[tuple[str, str], str] = {
     ("many", "low"): "basic",
     ("many", "medium"): "reactive",
     ("many", "high"): "accountable",
@@ -1254,7 +1261,7 @@ def kotler_grid(
     """
     if points is not None:
         check_frame(points, "points", [label_col, customers_col, margin_col])
-        for col, allowed in ((customers_col, _CUSTOMER_BANDS), (margin_col, _MARGIN_BANDS)):
+        for col, allowed in ((customers_col, CUSTOMER_BANDS), (margin_col, MARGIN_BANDS)):
             bad = sorted(set(points[col].astype(str)) - set(allowed))
             if bad:
                 raise ValueError(
@@ -1262,14 +1269,14 @@ def kotler_grid(
                     f"found {', '.join(map(repr, bad))}."
                 )
     ax = _get_ax(ax, figsize=(6.5, 5.0))
-    names = [name for name, _ in _LEVELS]
+    names = [name for name, _ in RELATIONSHIP_LEVELS]
     cmap = plt.get_cmap(SEQUENTIAL_CMAP)
     # Rows: many customers at the top; columns: margin rising to the right.
-    for row, cust in enumerate(reversed(_CUSTOMER_BANDS)):
-        for col, margin in enumerate(_MARGIN_BANDS):
-            level = _KOTLER_GRID[(cust, margin)]
+    for row, cust in enumerate(reversed(CUSTOMER_BANDS)):
+        for col, margin in enumerate(MARGIN_BANDS):
+            level = KOTLER_GRID[(cust, margin)]
             face = cmap(0.95 - 0.8 * names.index(level) / (len(names) - 1))
-            y = len(_CUSTOMER_BANDS) - 1 - row
+            y = len(CUSTOMER_BANDS) - 1 - row
             ax.add_patch(
                 Polygon(
                     [(col, y), (col + 1, y), (col + 1, y + 1), (col, y + 1)],
@@ -1279,10 +1286,10 @@ def kotler_grid(
                     label=level,
                 )
             )
-    for row, cust in enumerate(reversed(_CUSTOMER_BANDS)):
-        for col, margin in enumerate(_MARGIN_BANDS):
-            level = _KOTLER_GRID[(cust, margin)]
-            y = len(_CUSTOMER_BANDS) - 1 - row
+    for row, cust in enumerate(reversed(CUSTOMER_BANDS)):
+        for col, margin in enumerate(MARGIN_BANDS):
+            level = KOTLER_GRID[(cust, margin)]
+            y = len(CUSTOMER_BANDS) - 1 - row
             face = cmap(0.95 - 0.8 * names.index(level) / (len(names) - 1))
             ax.text(
                 col + 0.5,
@@ -1295,8 +1302,8 @@ def kotler_grid(
             )
     if points is not None:
         for k, (_, row_) in enumerate(points.iterrows()):
-            col = _MARGIN_BANDS.index(str(row_[margin_col]))
-            y = _CUSTOMER_BANDS.index(str(row_[customers_col]))
+            col = MARGIN_BANDS.index(str(row_[margin_col]))
+            y = CUSTOMER_BANDS.index(str(row_[customers_col]))
             colour = CATEGORICAL[(k + 1) % len(CATEGORICAL)]
             ax.scatter([col + 0.5], [y + 0.35], s=120, color=colour, edgecolor="black", zorder=3)
             ax.text(
@@ -1311,8 +1318,8 @@ def kotler_grid(
             )
     ax.set_xlim(0, 3)
     ax.set_ylim(0, 3)
-    ax.set_xticks([0.5, 1.5, 2.5], list(_MARGIN_BANDS))
-    ax.set_yticks([0.5, 1.5, 2.5], list(_CUSTOMER_BANDS))
+    ax.set_xticks([0.5, 1.5, 2.5], list(MARGIN_BANDS))
+    ax.set_yticks([0.5, 1.5, 2.5], list(CUSTOMER_BANDS))
     ax.set_xlabel("margin per unit sold (roubles): low \u2192 high")
     ax.set_ylabel("number of customers: few \u2192 many")
     ax.set_title("Kotler's grid: which relationship level pays")
