@@ -471,3 +471,72 @@ def test_program_economics_waterfall():
     assert ax.get_ylabel() == "roubles"
     with pytest.raises(ValueError, match=r"`reward_cost` must be in \[0, inf\)"):
         plots.program_economics(1.0, -5.0)
+
+
+# --- every figure: draws on the given axes, returns it, labels it -----------------------
+
+_SHARES = pd.DataFrame({"share": [0.6, 0.4], "cum_share": [0.6, 1.0]})
+_CALLS = {
+    "relationship_ladder": lambda ax: plots.relationship_ladder(ax=ax),
+    "kotler_grid": lambda ax: plots.kotler_grid(ax=ax),
+    "implementation_pyramid": lambda ax: plots.implementation_pyramid(READY, ax=ax),
+    "stakeholder_map": lambda ax: plots.stakeholder_map(
+        pd.DataFrame({"stakeholder": ["a"], "group": ["g"]}), ax=ax
+    ),
+    "nps_breakdown": lambda ax: plots.nps_breakdown(
+        {"detractors": 1, "passives": 1, "promoters": 1}, ax=ax
+    ),
+    "pareto_chart": lambda ax: plots.pareto_chart(_SHARES, ax=ax),
+    "lorenz_curve": lambda ax: plots.lorenz_curve(
+        pd.DataFrame({"customer_share": [0, 1], "value_share": [0, 1]}), 0.0, ax=ax
+    ),
+    "abc_classes": lambda ax: plots.abc_classes(
+        pd.DataFrame({"abc_class": ["A"], "customer_share": [1.0], "value_share": [1.0]}), ax=ax
+    ),
+    "rfm_heatmap": lambda ax: plots.rfm_heatmap(pd.DataFrame({1: [1.0]}, index=[1]), ax=ax),
+    "cohort_heatmap": lambda ax: plots.cohort_heatmap(pd.DataFrame({0: [1.0]}), ax=ax),
+    "clv_distribution": lambda ax: plots.clv_distribution([1.0, 2.0], ax=ax),
+    "clv_by_segment": lambda ax: plots.clv_by_segment(
+        pd.DataFrame({"segment": ["x"], "clv_mean": [1.0]}), ax=ax
+    ),
+    "cumulative_clv": lambda ax: plots.cumulative_clv(
+        pd.DataFrame({"period": [0, 1], "cumulative_value": [-1.0, 1.0]}), ax=ax
+    ),
+    "loyalty_matrix": lambda ax: plots.loyalty_matrix(
+        {"true loyalty": 1, "latent loyalty": 1, "spurious loyalty": 1, "no loyalty": 1}, ax=ax
+    ),
+    "program_uplift": lambda ax: plots.program_uplift(1.0, 0.0, 2.0, ax=ax),
+    "program_economics": lambda ax: plots.program_economics(2.0, 1.0, ax=ax),
+}
+
+
+def test_every_public_figure_is_covered():
+    public = {n for n in plots.__all__ if n[0].islower()}
+    assert public == set(_CALLS)
+
+
+@pytest.mark.parametrize("name", sorted(_CALLS))
+def test_figure_draws_on_given_axes_and_labels_it(name):
+    fig, ax = plt.subplots()
+    assert _CALLS[name](ax) is ax
+    assert ax.get_title(), f"{name} has no title"
+    assert ax.figure is fig and len(plt.get_fignums()) == 1
+    labelled = ax.get_xlabel() or ax.get_ylabel() or name == "stakeholder_map"
+    assert labelled, f"{name} has no axis label"
+
+
+# --- properties ----------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(0.01, 1e6), min_size=1, max_size=30))
+def test_pareto_bars_always_equal_input_shares(values):
+    v = np.sort(np.array(values))[::-1]
+    share = v / v.sum()
+    table = pd.DataFrame({"share": share, "cum_share": np.minimum(np.cumsum(share), 1.0)})
+    ax = plots.pareto_chart(table)
+    assert [p.get_height() for p in ax.patches] == pytest.approx(100 * share)
+    plt.close(ax.figure)

@@ -341,3 +341,51 @@ def test_readiness_assess_checks_ratings():
         widgets.ReadinessAssessment.assess({"strategy": 3, "culture": 9})
     with pytest.raises(TypeError, match=r"non-empty dict"):
         widgets.ReadinessAssessment.assess({})
+
+
+# --- properties ------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(0, 1e6), min_size=1, max_size=40).filter(lambda v: sum(v) > 0),
+    st.floats(0.3, 0.7),
+    st.floats(0.75, 0.99),
+)
+def test_abc_classes_cover_everyone_once(values, a_cut, b_cut):
+    table = widgets.ParetoExplorer.pareto_table(pd.Series(values))
+    abc = widgets.ParetoExplorer.abc_summary(table, a_cut, b_cut)
+    assert abc["customers"].sum() == len(values)
+    assert abc["value_share"].sum() == pytest.approx(1.0)
+    # Class A always holds the single most valuable customer and reaches the cut-off.
+    assert abc["customers"].iloc[0] >= 1
+    assert abc["value_share"].iloc[0] >= a_cut - 1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(0, 1e5),
+    st.floats(0, 0.99),
+    st.floats(0, 0.5),
+    st.floats(0, 1e5),
+    st.integers(1, 30),
+)
+def test_clv_curve_starts_at_minus_acquisition_and_never_falls(m, r, d, ac, h):
+    curve = widgets.CLVCalculator.value_curve(m, r, d, ac, h)
+    v = curve["cumulative_value"].to_numpy()
+    assert len(v) == h + 1 and v[0] == -ac
+    assert (np.diff(v) >= 0).all()
+    # Never more than the undiscounted margin of every year.
+    assert v[-1] <= -ac + m * h + 1e-6
+
+
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=6))
+def test_readiness_blocking_is_first_level_below_the_bar(ratings):
+    levels = {f"level {i}": r for i, r in enumerate(ratings)}
+    out = widgets.ReadinessAssessment.assess(levels)
+    below = [name for name, r in levels.items() if r < widgets.ReadinessAssessment.IN_PLACE]
+    assert out["blocking"] == (below[0] if below else None)
+    assert out["levels_in_place"] == (list(levels).index(below[0]) if below else len(levels))
