@@ -1,0 +1,68 @@
+"""nbgrader configuration of the Relationship Marketing course.
+
+Run every ``nbgrader`` command from this folder (``assignments/``). The
+pipeline below is stock nbgrader with three preprocessors from
+``rmlib.grading.preprocessors`` (see that module for why each exists):
+
+* ``RestoreCellMetadata`` puts back test cells a student deleted, re-typed or
+  re-labelled, before nbgrader restores their code from the gradebook;
+* ``SandboxedExecute`` runs student code in a throw-away folder with no path to
+  this course, and survives a cell that kills the kernel;
+* ``HideHiddenTests`` keeps hidden tests out of the feedback students receive.
+"""
+
+import os
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+
+from rmlib.grading.preprocessors import HideHiddenTests, RestoreCellMetadata, SandboxedExecute
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.course_id = os.environ.get("RM_COURSE_ID", "relationship-marketing")
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+
+# Where students fetch and submit. On a multi-user server every user must be able to
+# read and write it (see README.md); a course on one machine can keep the default.
+c.Exchange.root = os.environ.get("RM_EXCHANGE_ROOT", "/srv/nbgrader/exchange")
+
+# Every released notebook starts with the course header.
+c.IncludeHeaderFooter.header = "source/header.ipynb"
+
+# Seconds one cell may run while grading; a cell that runs longer is interrupted,
+# marked as failed, and grading goes on with the next cell.
+c.Execute.timeout = int(os.environ.get("RM_CELL_TIMEOUT", "30"))
+c.Execute.interrupt_on_timeout = True
+c.Execute.startup_timeout = 120
+c.SandboxedExecute.max_kernel_deaths = 3
+
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    RestoreCellMetadata,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    OverwriteCells,
+    CheckCellMetadata,
+]
+c.Autograde.autograde_preprocessors = [
+    SandboxedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]

@@ -1,0 +1,144 @@
+"""Small assignments built in code, for testing the pipeline and timing it.
+
+:func:`probe_notebook` is a three-part assignment with no data dependency and
+known points (8 autograded, 2 by hand), so tamper cases have exact expected
+scores and run fast. :func:`floor_notebook` is the trivial one-cell notebook
+that ``benchmarks/bench_grading.py`` uses as its floor.
+"""
+
+from __future__ import annotations
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+__all__ = ["PROBE_POINTS", "floor_notebook", "probe_notebook"]
+
+#: Points of each graded cell of the probe notebook.
+PROBE_POINTS = {
+    "p1_visible": 1.0,
+    "p1_hidden": 2.0,
+    "p2_visible": 1.0,
+    "p2_hidden": 2.0,
+    "p3_hidden": 2.0,
+    "written": 2.0,
+}
+
+
+def _meta(grade_id, *, grade=False, solution=False, locked=False, points=None):
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
+    if grade:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def _code(cell_id, source, **kw):
+    c = new_code_cell(source, metadata=_meta(cell_id, **kw))
+    c.id = cell_id.replace("_", "-")
+    return c
+
+
+def _md(cell_id, source, **kw):
+    c = new_markdown_cell(source, metadata=_meta(cell_id, **kw))
+    c.id = cell_id.replace("_", "-")
+    return c
+
+
+def _kernel(nb):
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def probe_notebook() -> nbformat.NotebookNode:
+    """Source notebook of the probe assignment (solutions and hidden tests included)."""
+    p = PROBE_POINTS
+    cells = [
+        _md(
+            "intro", "# Probe assignment\n\nThree small parts and one written answer.", locked=True
+        ),
+        _code("setup", "values = [3, 1, 4, 1, 5]", locked=True),
+        _md("p1_text", "## Part 1\nWrite `double(x)` returning twice `x`.", locked=True),
+        _code(
+            "p1",
+            "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+            solution=True,
+        ),
+        _code(
+            "p1_visible",
+            '"""double() doubles a small number."""\nassert double(2) == 4, "double(2) should be 4"',
+            grade=True,
+            locked=True,
+            points=p["p1_visible"],
+        ),
+        _code(
+            "p1_hidden",
+            '"""double() works on negatives and floats."""\n_ = double(1)\n### BEGIN HIDDEN TESTS\n'
+            "assert double(-7) == -14\nassert double(0.25) == 0.5\n### END HIDDEN TESTS",
+            grade=True,
+            locked=True,
+            points=p["p1_hidden"],
+        ),
+        _md("p2_text", "## Part 2\nStore the sum of `values` in `total`.", locked=True),
+        _code("p2", "### BEGIN SOLUTION\ntotal = sum(values)\n### END SOLUTION", solution=True),
+        _code(
+            "p2_visible",
+            '"""total is a number."""\nassert isinstance(total, int), "total should be an int"',
+            grade=True,
+            locked=True,
+            points=p["p2_visible"],
+        ),
+        _code(
+            "p2_hidden",
+            '"""total is the sum of values."""\n_ = total\n### BEGIN HIDDEN TESTS\n'
+            "assert total == sum(values) == 14\n### END HIDDEN TESTS",
+            grade=True,
+            locked=True,
+            points=p["p2_hidden"],
+        ),
+        _md(
+            "p3_text",
+            "## Part 3\nWrite `safe_ratio(a, b)`: `a / b`, or 0 when b is 0.",
+            locked=True,
+        ),
+        _code(
+            "p3",
+            "def safe_ratio(a, b):\n    ### BEGIN SOLUTION\n    return a / b if b else 0.0\n"
+            "    ### END SOLUTION",
+            solution=True,
+        ),
+        _code(
+            "p3_hidden",
+            '"""safe_ratio() divides and guards against zero."""\n_ = safe_ratio(1, 1)\n### BEGIN HIDDEN TESTS\n'
+            "assert safe_ratio(6, 3) == 2\nassert safe_ratio(1, 0) == 0\n### END HIDDEN TESTS",
+            grade=True,
+            locked=True,
+            points=p["p3_hidden"],
+        ),
+        _md("written_text", "## Written answer\nWhy do tests hide?", locked=True),
+        _md(
+            "written",
+            "### BEGIN SOLUTION\nSo that the grade measures the skill, not the test.\n"
+            "### END SOLUTION",
+            grade=True,
+            solution=True,
+            points=p["written"],
+        ),
+    ]
+    return _kernel(new_notebook(cells=cells))
+
+
+def floor_notebook() -> nbformat.NotebookNode:
+    """A one-cell assignment: a single 1-point test cell, the cheapest thing to grade."""
+    cells = [_code("check", "assert 1 + 1 == 2", grade=True, locked=True, points=1.0)]
+    return _kernel(new_notebook(cells=cells))
