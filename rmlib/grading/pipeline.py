@@ -125,6 +125,18 @@ class Course:
     def db_url(self) -> str:
         return f"sqlite:///{self.root / 'gradebook.db'}"
 
+    def gradebook(self) -> Gradebook:
+        """nbgrader's :class:`~nbgrader.api.Gradebook` of this course (use it in ``with``)."""
+        if (self.root / "gradebook.db").exists():
+            return Gradebook(self.db_url)
+        # Creating a gradebook runs `alembic` from PATH; make the one beside Python findable.
+        old = os.environ.get("PATH", "")
+        os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old])
+        try:
+            return Gradebook(self.db_url)
+        finally:
+            os.environ["PATH"] = old
+
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
 
@@ -139,7 +151,7 @@ class Course:
     # -- the term's steps ---------------------------------------------------------------
     def add_students(self, students: dict[str, tuple[str, str]]) -> None:
         """Add or update students: ``{id: (first_name, last_name)}``."""
-        with Gradebook(self.db_url) as gb:
+        with self.gradebook() as gb:
             for sid, (first, last) in students.items():
                 gb.update_or_create_student(sid, first_name=first, last_name=last)
 
@@ -226,7 +238,7 @@ class Course:
     def cell_scores(self, assignment: str, student: str) -> dict[str, float | None]:
         """Score of every graded cell of one submission (``None``: needs a human)."""
         out: dict[str, float | None] = {}
-        with Gradebook(self.db_url) as gb:
+        with self.gradebook() as gb:
             try:
                 sub = gb.find_submission(assignment, student)
             except MissingEntry:
@@ -242,7 +254,7 @@ class Course:
     def scores(self) -> pd.DataFrame:
         """One row per student and assignment: score and max score from the gradebook."""
         rows = []
-        with Gradebook(self.db_url) as gb:
+        with self.gradebook() as gb:
             for a in gb.assignments:
                 for s in gb.students:
                     try:
@@ -265,7 +277,7 @@ class Course:
         self, assignment: str, student: str, cell: str, score: float, comment: str = ""
     ) -> None:
         """Record a grader's mark for one cell, as the formgrader does."""
-        with Gradebook(self.db_url) as gb:
+        with self.gradebook() as gb:
             sub = gb.find_submission(assignment, student)
             for nb in sub.notebooks:
                 for grade in nb.grades:
