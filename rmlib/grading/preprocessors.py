@@ -352,7 +352,8 @@ class HideHiddenTests(NbGraderPreprocessor):
     own source has a hidden-test region. Each region becomes ``notice``; the
     cell's outputs become one line saying whether the hidden tests passed.
     Then every output of every cell that quotes a hidden-test line (for
-    instance a solution that printed the gradebook) is removed.
+    instance a solution that printed the gradebook) is removed. The student's
+    own code is left as they wrote it.
     """
 
     notice = Unicode(HIDDEN_NOTICE, help="Line shown where hidden tests were.").tag(config=True)
@@ -380,11 +381,6 @@ class HideHiddenTests(NbGraderPreprocessor):
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs = [o for o in cell.outputs if not _quotes(o, hidden_lines)]
-            if any(line in cell.source for line in hidden_lines):
-                cell.source = "\n".join(
-                    self.notice if line.strip() in hidden_lines else line
-                    for line in cell.source.splitlines()
-                )
         return nb, resources
 
     def _hide_cell(self, cell):
