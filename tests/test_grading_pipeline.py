@@ -256,3 +256,35 @@ def test_hidden_code_is_in_the_autograded_notebook_so_the_search_can_find_it(ter
     course = term["course"]
     text = _visible_text(course.path("autograded", "correct", A, f"{A}.ipynb"))
     assert "assert double(-7) == -14" in text
+
+
+def test_release_fetch_submit_collect_through_a_configured_exchange(tmp_path, monkeypatch):
+    """The exchange folder comes from RM_EXCHANGE_ROOT; a submission travels through it."""
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    monkeypatch.setenv("RM_EXCHANGE_ROOT", str(exchange))
+    root = copy_course(ROOT / "assignments", tmp_path / "course")
+    (root / "source" / A).mkdir(parents=True)
+    nbformat.write(probe_notebook(), root / "source" / A / f"{A}.ipynb")
+    course = Course(root)
+    course.generate(A)
+    course.nbgrader("release_assignment", A)
+    home = tmp_path / "student"
+    home.mkdir()
+    # the student's side: no course, only the exchange and the course id
+    (home / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.Exchange.root = {str(exchange)!r}\n"
+        "c.CourseDirectory.course_id = 'relationship-marketing'\n"
+    )
+    student = Course(home)
+    student.nbgrader("fetch_assignment", A)
+    fetched = home / A / f"{A}.ipynb"
+    assert fetched.exists()
+    nb = nbformat.read(fetched, as_version=4)
+    src = nbformat.read(root / "source" / A / f"{A}.ipynb", as_version=4)
+    nbformat.write(S.answered(nb, src), fetched)
+    student.nbgrader("submit", A)
+    course.nbgrader("collect", A)
+    collected = list((root / "submitted").glob(f"*/{A}/{A}.ipynb"))
+    assert len(collected) == 1
+    assert "return 2 * x" in collected[0].read_text()
