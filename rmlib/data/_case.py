@@ -1,0 +1,215 @@
+"""The :class:`Case` container and reading/writing a case folder.
+
+A case folder holds one file per table (``customers.csv`` ... or ``.parquet``),
+``meta.json`` (arguments and true population parameters) and ``README.md``
+(the data card). Writing goes to a hidden temporary folder beside the target,
+which is renamed into place only when every file is written, so a crash or a
+full disk never leaves a half-written dataset behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from rmlib.data import schema
+
+__all__ = ["FORMATS", "Case", "read_case"]
+
+FORMATS = ("csv", "parquet")
+
+
+@dataclass(eq=False, repr=False)
+class Case:
+    """The case company's data: nine tables and the generator's metadata.
+
+    Attributes are DataFrames whose columns are defined in
+    :mod:`rmlib.data.schema`; ``meta`` is a dict (the arguments used and the
+    true population parameters, also saved as ``meta.json``).
+
+    Examples
+    --------
+    >>> from rmlib.data import generate_case
+    >>> case = generate_case(n_customers=100, random_state=0)
+    >>> list(case.tables())[:3]
+    ['customers', 'transactions', 'stores']
+    """
+
+    customers: pd.DataFrame
+    transactions: pd.DataFrame
+    stores: pd.DataFrame
+    employees: pd.DataFrame
+    partners: pd.DataFrame
+    surveys: pd.DataFrame
+    interactions: pd.DataFrame
+    loyalty: pd.DataFrame
+    truth: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name, in schema order."""
+        return {name: getattr(self, name) for name in schema.TABLE_NAMES}
+
+    def __repr__(self) -> str:
+        rows = ", ".join(f"{k}={len(v):,}" for k, v in self.tables().items())
+        return f"Case({rows})"
+
+    def write(self, path, format: str = "csv", *, overwrite: bool = False) -> Path:
+        """Write the case to the folder ``path`` (created; replaced only with ``overwrite``).
+
+        Parameters
+        ----------
+        path : str or Path
+            Target folder. Its parent is created if needed.
+        format : {"csv", "parquet"}
+            File format of the tables. CSV is UTF-8 with ``\\n`` line ends.
+        overwrite : bool, default False
+            Replace an existing case folder (one holding ``meta.json``).
+
+        Returns
+        -------
+        Path of the written folder.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from rmlib.data import generate_case, read_case
+        >>> case = generate_case(n_customers=100, random_state=0)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     out = case.write(Path(tmp) / "case")
+        ...     sorted(p.name for p in out.iterdir())[:3]
+        ['README.md', 'customers.csv', 'employees.csv']
+        """
+        if format not in FORMATS:
+            raise ValueError(
+                f"`format` must be one of {', '.join(map(repr, FORMATS))}; got {format!r}."
+            )
+        path = Path(path)
+        if path.exists():
+            if not path.is_dir():
+                raise FileExistsError(
+                    f"`path` {path} is a file, not a folder; pass a folder path for the case."
+                )
+            if any(path.iterdir()):
+                if not overwrite:
+                    raise FileExistsError(
+                        f"`path` {path} already exists and is not empty; pass overwrite=True "
+                        f"to replace it (or --overwrite on the command line), or choose "
+                        f"another folder."
+                    )
+                if not (path / "meta.json").exists():
+                    raise FileExistsError(
+                        f"`path` {path} is a non-empty folder that does not hold a case "
+                        f"(no meta.json), so it will not be replaced; choose another folder."
+                    )
+        parent = path.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+        except OSError as exc:
+            raise PermissionError(
+                f"cannot write the case to `path` {path}: {exc.strerror or exc}. "
+                f"Choose a folder you can write to."
+            ) from None
+        try:
+            os.chmod(tmp, 0o755)
+            self._write_files(tmp, format)
+            _replace_dir(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return path
+
+    def _write_files(self, folder: Path, format: str) -> None:
+        from rmlib.data._card import data_card
+
+        for name, df in self.tables().items():
+            target = folder / f"{name}.{format}"
+            if format == "csv":
+                df.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
+            else:
+                df.to_parquet(target, index=False, engine="pyarrow")
+        text = json.dumps(self.meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        (folder / "meta.json").write_text(text, encoding="utf-8")
+        (folder / "README.md").write_text(data_card(self.meta, format), encoding="utf-8")
+
+
+def _replace_dir(tmp: Path, path: Path) -> None:
+    """Move the finished folder ``tmp`` to ``path``, swapping out an old one if present."""
+    if not path.exists():
+        os.replace(tmp, path)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+    old.rmdir()
+    os.replace(path, old)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        os.replace(old, path)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _read_table(file: Path, name: str, format: str) -> pd.DataFrame:
+    spec = schema.dtypes(name)
+    if format == "parquet":
+        df = pd.read_parquet(file)
+    else:
+        dates = [c for c, d in spec.items() if d.startswith("datetime64")]
+        plain = {c: d for c, d in spec.items() if c not in dates}
+        df = pd.read_csv(
+            file,
+            dtype=plain,
+            parse_dates=dates,
+            keep_default_na=False,
+            na_values=[""],
+            float_precision="round_trip",
+            encoding="utf-8",
+        )
+    return schema.conform(df, name)
+
+
+def read_case(path) -> Case:
+    """Read a case folder written by :meth:`Case.write` (CSV or Parquet).
+
+    Dtypes are restored from :mod:`rmlib.data.schema`, so a case read back
+    equals the case written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from rmlib.data import generate_case
+    >>> case = generate_case(n_customers=100, random_state=0)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     again = read_case(case.write(Path(tmp) / "case", format="parquet"))
+    >>> again.transactions.equals(case.transactions)
+    True
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"`path` {path} is not a folder. Pass the folder a case was written to, e.g. "
+            f"'datasets/case', or make one with `python -m rmlib.data --out DIR`."
+        )
+    for format in FORMATS:
+        files = {n: path / f"{n}.{format}" for n in schema.TABLE_NAMES}
+        if all(f.exists() for f in files.values()):
+            break
+    else:
+        found = sorted(p.name for p in path.iterdir()) or ["(nothing)"]
+        need = ", ".join(f"{n}.csv" for n in schema.TABLE_NAMES)
+        raise FileNotFoundError(
+            f"`path` {path} does not hold a complete case: it needs {need} (or the same "
+            f".parquet files); found {', '.join(found)}. Regenerate it with "
+            f"`python -m rmlib.data --out {path}`."
+        )
+    meta_file = path / "meta.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+    tables = {n: _read_table(f, n, format) for n, f in files.items()}
+    return Case(**tables, meta=meta)

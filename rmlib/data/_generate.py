@@ -1,0 +1,956 @@
+"""The case company's data generator (see :func:`generate_case`).
+
+Why by hand: no library simulates a retail CRM with a known BG/NBD +
+Gamma-Gamma truth, so the latent process is written here with NumPy, fully
+vectorised (no per-customer Python loop); Faker supplies the people's names
+through pools (see :mod:`rmlib.data._people`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from rmlib import _validate as v
+from rmlib.data import schema
+from rmlib.data._case import Case
+from rmlib.data._people import EXTRA_PARTNER_CITIES, LOCALES, PeoplePools, cities
+
+__all__ = ["POPULATION", "generate_case"]
+
+# Population parameters per segment. Time unit: weeks; money: roubles.
+#   BG/NBD: lambda ~ Gamma(shape r, rate alpha); dropout p ~ Beta(a, b).
+#   Gamma-Gamma: amount ~ Gamma(shape p, rate nu), nu ~ Gamma(shape q, rate gamma);
+#   the mean spend p/nu has population mean p*gamma/(q-1).
+POPULATION = {
+    "B2C": {
+        "share": 0.97,
+        "bgnbd": {"r": 0.9, "alpha": 8.0, "a": 1.2, "b": 7.0},
+        "gamma_gamma": {"p": 4.0, "q": 5.0, "gamma": 2500.0},
+        "margin_rate": 0.24,
+        "unit_price": 350.0,
+        "female_share": 0.6,
+    },
+    "B2B": {
+        "share": 0.03,
+        "bgnbd": {"r": 2.0, "alpha": 6.0, "a": 1.0, "b": 12.0},
+        "gamma_gamma": {"p": 3.0, "q": 6.0, "gamma": 133000.0},
+        "margin_rate": 0.34,
+        "unit_price": 1500.0,
+        "female_share": 0.45,
+    },
+}
+DISCOUNTS = np.array([0.0, 0.05, 0.10, 0.15, 0.20])
+DISCOUNT_P = np.array([0.70, 0.10, 0.10, 0.05, 0.05])
+MARGIN_LOSS_PER_DISCOUNT = 0.9  # each point of discount costs 0.9 points of margin rate
+PROGRAM_UPLIFT = 0.20  # enrolled customers buy 20% more often
+ATTITUDE_LOADING = 0.55  # correlation of attitude with latent behavioural loyalty
+STORE_SORTING = 0.35  # how strongly loyal customers gather at well-run stores
+CHAIN = {"ru_RU": "Восток-Маркет", "en_US": "Vostok Market"}
+STAFF_DOMAIN = "vostok-market.ru"
+
+_WEEKDAY = {
+    "B2C": np.array([0.9, 0.9, 0.95, 1.0, 1.1, 1.25, 1.05]),
+    "B2B": np.array([1.2, 1.2, 1.2, 1.2, 1.1, 0.06, 0.04]),
+}
+_NEW_YEAR_PEAK = {"B2C": 1.0, "B2B": 0.5}
+_HOLIDAY_LULL = {"B2C": 0.6, "B2B": 0.3}
+_HOURS_STORE = np.array([0] * 9 + [2, 3, 4, 5, 5, 5, 5, 6, 7, 8, 8, 6, 3] + [0, 0], float)
+_HOURS_ONLINE = np.array(
+    [1, 0.5, 0.3, 0.2, 0.2, 0.3, 0.6, 1.2, 2, 2.5, 3, 3, 3.5, 3.5, 3, 3, 3.2, 3.5, 4, 4.8]
+    + [5.5, 5.5, 4, 2],
+    float,
+)
+_HOURS_OFFICE = np.array([0] * 9 + [3, 4, 4, 3, 3, 4, 4, 3, 2, 1] + [0] * 5, float)
+
+
+def seasonality(days: pd.DatetimeIndex, segment: str) -> np.ndarray:
+    """Daily purchase-rate multiplier for ``segment``, with mean exactly 1 over ``days``.
+
+    A peak in the run-up to New Year (smaller for B2B), a lull in the January
+    holidays, a bump before 8 March and a summer dip; consumers shop more at the
+    weekend, corporate clients on weekdays.
+
+    >>> s = seasonality(pd.date_range("2023-01-01", "2024-12-31"), "B2C")
+    >>> round(float(s.mean()), 12)
+    1.0
+    >>> bool(s[pd.date_range("2023-01-01", "2024-12-31").month == 12].mean() > 1.2)
+    True
+    """
+    doy = days.day_of_year.to_numpy()
+    dec24 = pd.DatetimeIndex(pd.to_datetime({"year": days.year, "month": 12, "day": 24}))
+    dist = doy - dec24.day_of_year.to_numpy()
+    y = 1.0 + _NEW_YEAR_PEAK[segment] * np.exp(-0.5 * (dist / 6.0) ** 2)
+    month, day = days.month.to_numpy(), days.day.to_numpy()
+    y = np.where((month == 1) & (day <= 8), _HOLIDAY_LULL[segment], y)
+    if segment == "B2C":
+        y = np.where((month == 3) & (day <= 7), 1.25 * y, y)
+    y = np.where((month >= 6) & (month <= 8), 0.9 * y, y)
+    s = y * _WEEKDAY[segment][days.day_of_week.to_numpy()]
+    return s / s.mean()
+
+
+def _check_args(n_customers, start, end, locale, random_state):
+    n = v.check_positive_int(n_customers, "n_customers")
+    t0 = v.check_timestamp(start, "start")
+    t1 = v.check_timestamp(end, "end")
+    if t0.normalize() != t0 or t1.normalize() != t1:
+        raise ValueError(
+            f"`start` and `end` must be dates without a time of day, got {start!r} and {end!r}; "
+            f"pass e.g. start='2023-01-01', end='2024-12-31' (the end day is included)."
+        )
+    if t0.tz is not None or t1.tz is not None:
+        raise ValueError("`start` and `end` must be dates without a time zone, e.g. '2023-01-01'.")
+    if t1 - t0 < pd.Timedelta(days=27):
+        raise ValueError(
+            f"`end` must be at least 4 weeks after `start`, got start={t0.date()} and "
+            f"end={t1.date()}; pass an end date later than the start."
+        )
+    if t1 - t0 > pd.Timedelta(days=366 * 20):
+        raise ValueError(
+            f"the period from `start` to `end` may be at most 20 years, got "
+            f"{t0.date()} to {t1.date()}; shorten it."
+        )
+    if not isinstance(locale, str) or locale not in LOCALES:
+        raise ValueError(
+            f"`locale` must be one of {', '.join(map(repr, LOCALES))}; got {locale!r}. "
+            f"Other Faker locales are not supported because city names and phone formats "
+            f"are defined for these two."
+        )
+    rng = v.check_random_state(random_state)
+    return n, t0, t1, rng
+
+
+def _grouped_pick(group_of_item: np.ndarray, groups: np.ndarray, rng) -> np.ndarray:
+    """For each value in ``groups`` pick a random item index whose group equals it (-1 if none)."""
+    order = np.argsort(group_of_item, kind="stable")
+    sorted_groups = group_of_item[order]
+    lo = np.searchsorted(sorted_groups, groups, side="left")
+    hi = np.searchsorted(sorted_groups, groups, side="right")
+    count = hi - lo
+    pick = lo + np.floor(rng.random(len(groups)) * np.maximum(count, 1)).astype(np.int64)
+    out = np.where(count > 0, order[np.minimum(pick, len(order) - 1)], -1)
+    return out
+
+
+def _choice(rng, options, p, size) -> np.ndarray:
+    p = np.asarray(p, float)
+    idx = np.searchsorted(np.cumsum(p / p.sum()), rng.random(size), side="right")
+    return np.asarray(options, dtype=object)[np.minimum(idx, len(options) - 1)]
+
+
+def _stores(pools: PeoplePools, locale: str, end: pd.Timestamp, rng) -> pd.DataFrame:
+    city = cities(locale)
+    n_stores = np.maximum(1, np.round(city["population"] / 160).astype(int))
+    rows = city.loc[city.index.repeat(n_stores)].reset_index(drop=True)
+    number = rows.groupby("city", sort=False).cumcount() + 1
+    sign = "№" if locale == "ru_RU" else "#"
+    n = len(rows)
+    opened_year = rng.integers(2005, min(end.year - 1, 2022) + 1, size=n)
+    opened = pd.to_datetime(
+        pd.DataFrame({"year": opened_year, "month": rng.integers(1, 13, n), "day": 1})
+    ) + pd.to_timedelta(rng.integers(0, 28, n), unit="D")
+    return pd.DataFrame(
+        {
+            "store_id": np.arange(1, n + 1),
+            "name": CHAIN[locale] + " " + rows["city"] + " " + sign + number.astype(str),
+            "city": rows["city"],
+            "region": rows["region"],
+            "city_population": rows["population"].astype(np.int64),
+            "address": pools.addresses(n, rng),
+            "opened_date": opened,
+            "quality": rng.standard_normal(n),  # latent service quality, not published
+        }
+    )
+
+
+def _employees(pools, stores, n_b2b, start, end, rng) -> pd.DataFrame:
+    per_store = 6 + rng.poisson(stores["city_population"].to_numpy() / 60.0)
+    store_of = np.repeat(stores["store_id"].to_numpy(), per_store)
+    first_of_store = np.r_[0, np.cumsum(per_store)[:-1]]
+    role = _choice(
+        rng, ["sales_assistant", "cashier", "stock_clerk"], [0.5, 0.35, 0.15], len(store_of)
+    )
+    role[first_of_store] = "store_manager"
+    n_am = max(1, int(np.ceil(n_b2b / 25)))
+    office_roles = ["account_manager"] * n_am + ["marketing_specialist"] * 4
+    office_roles += ["customer_service"] * 6
+    roles = np.concatenate([role, np.array(office_roles, dtype=object)])
+    store_id = np.concatenate([store_of, np.full(len(office_roles), -1)])
+    n = len(roles)
+    quality = stores.set_index("store_id")["quality"]
+    q = np.where(store_id > 0, quality.reindex(store_id).fillna(0.0).to_numpy(), 0.0)
+    sat = np.clip(np.round(3.6 + 0.35 * q + rng.normal(0, 0.55, n), 1), 1.0, 5.0)
+    opened = stores.set_index("store_id")["opened_date"]
+    earliest = np.where(
+        store_id > 0,
+        opened.reindex(store_id).to_numpy().astype("datetime64[D]").astype(np.int64),
+        (start - pd.DateOffset(years=10)).to_datetime64().astype("datetime64[D]").astype(np.int64),
+    )
+    earliest = np.maximum(
+        earliest,
+        (start - pd.DateOffset(years=12)).to_datetime64().astype("datetime64[D]").astype(int),
+    )
+    latest = (end - pd.Timedelta(days=30)).to_datetime64().astype("datetime64[D]").astype(np.int64)
+    hire = earliest + np.floor(rng.random(n) * (latest - earliest + 1)).astype(np.int64)
+    people = pools.people(n, rng, domain=STAFF_DOMAIN)
+    return pd.DataFrame(
+        {
+            "employee_id": np.arange(1, n + 1),
+            "name": people["name"],
+            "email": people["email"],
+            "role": roles,
+            "store_id": pd.array(np.where(store_id > 0, store_id, 0), dtype="Int64"),
+            "hire_date": hire.astype("datetime64[D]"),
+            "satisfaction": sat,
+        }
+    ).assign(store_id=lambda d: d["store_id"].mask(store_id <= 0))
+
+
+def _partners(pools, locale, rng) -> pd.DataFrame:
+    kinds = {
+        "supplier": (24, 9.0e7),
+        "distributor": (4, 6.0e7),
+        "logistics": (4, 2.5e7),
+        "bank": (3, 3.0e8),
+        "investor": (3, 5.0e8),
+        "agency": (5, 8.0e6),
+        "media": (5, 5.0e6),
+    }
+    kind = np.concatenate([np.full(k, name, dtype=object) for name, (k, _) in kinds.items()])
+    scale = np.concatenate([np.full(k, s) for k, s in kinds.values()])
+    n = len(kind)
+    city_pool = list(cities(locale)["city"]) + EXTRA_PARTNER_CITIES[locale]
+    years = np.round(rng.gamma(2.0, 3.0, n) + 0.5, 1)
+    sat = np.clip(np.round(3.1 + 0.12 * np.sqrt(years) * 2 + rng.normal(0, 0.6, n), 1), 1, 5)
+    return pd.DataFrame(
+        {
+            "partner_id": np.arange(1, n + 1),
+            "name": pools.companies(n, rng),
+            "kind": kind,
+            "city": _choice(rng, city_pool, np.ones(len(city_pool)), n),
+            "contact_name": pools.people(n, rng)["name"],
+            "phone": pools.phones(n, rng),
+            "relationship_years": years,
+            "annual_volume": np.round(scale * rng.lognormal(0, 0.6, n), -3),
+            "satisfaction": sat,
+        }
+    )
+
+
+def _to_ns(start: pd.Timestamp, day: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    base = start.to_datetime64().astype("datetime64[s]").astype(np.int64)
+    return (base + day.astype(np.int64) * 86400 + seconds.astype(np.int64)).astype("datetime64[s]")
+
+
+def generate_case(
+    n_customers: int = 5000,
+    start="2023-01-01",
+    end="2024-12-31",
+    locale: str = "ru_RU",
+    random_state=42,
+    *,
+    progress: bool = False,
+) -> Case:
+    """Generate the case company's data with a known ground truth.
+
+    A retail chain in the Russian Far East ("Vostok Market"): stores in real
+    cities (more stores where more people live), an online shop, a loyalty card
+    run as a randomised experiment, a B2B arm with account managers, partners
+    and staff. Every customer signs up with a first purchase between ``start``
+    and ``end``; what follows is driven by a latent process whose parameters are
+    returned in ``truth`` (per customer) and ``meta`` (per population).
+
+    Parameters
+    ----------
+    n_customers : int, default 5000
+        Number of customers (about 3% of them B2B).
+    start, end : date-like, default "2023-01-01", "2024-12-31"
+        First and last day of the observation window (both included).
+    locale : {"ru_RU", "en_US"}, default "ru_RU"
+        Language of names, cities and companies (Faker locale).
+    random_state : int or numpy.random.Generator, default 42
+        Source of all randomness; the same int gives byte-identical output.
+    progress : bool, default False
+        Show a tqdm progress bar over the generation steps.
+
+    Returns
+    -------
+    Case
+        Tables ``customers, transactions, stores, employees, partners, surveys,
+        interactions, loyalty, truth`` (columns in :mod:`rmlib.data.schema`) and
+        ``meta`` (arguments and true population parameters).
+
+    Notes
+    -----
+    **Purchases (BG/NBD).** Customer *i* of segment *s* has a purchase rate
+    ``lambda_i ~ Gamma(shape r_s, rate alpha_s)`` per week and a dropout
+    probability ``p_i ~ Beta(a_s, b_s)``. The first purchase happens at signup;
+    while alive, purchases follow a Poisson process with rate ``lambda_i``;
+    after each *repeat* purchase the customer leaves for good with probability
+    ``p_i`` (the churn date is that purchase's time). Signup times are spread
+    over the window like purchases (same seasonality).
+
+    **Spend (Gamma-Gamma).** ``nu_i ~ Gamma(shape q_s, rate gamma_s)``; each
+    purchase's amount ``~ Gamma(shape p_s, rate nu_i)``, independent of the
+    purchase times, so the customer's mean spend is ``p_s / nu_i``. Margin is a
+    segment share of the amount, lowered by promotional discounts.
+
+    **Seasonality bends BG/NBD a little.** Purchase times run on an
+    "operational clock" that ticks faster before New Year, before 8 March and
+    at weekends (weekdays for B2B) and slower in the January holidays and in
+    summer; the multiplier averages exactly 1 over the window, so the expected
+    number of purchases over the whole window is what BG/NBD says. Within the
+    window the rate is not constant, so the Poisson assumption holds on the
+    operational clock, not the calendar: a customer observed only over a
+    December looks faster than their ``lambda``, one observed over a summer
+    slower. Times of day are drawn separately (store opening hours, evening
+    peaks online), which only reorders purchases within a day.
+
+    **Loyalty card.** Half of the B2C customers, at random, are offered the card
+    (``treatment``); more frequent buyers and those who like the company accept
+    more often (self-selection), and the card raises an enrolled customer's
+    rate by ``PROGRAM_UPLIFT`` (20%). So ``lambda`` of enrolled customers is
+    ``1.2 x`` a Gamma draw: the BG/NBD parameters in ``meta`` describe the rate
+    before the card, i.e. exactly the control group. Enrolled vs not enrolled
+    exaggerates the effect; treatment vs control estimates it honestly
+    (diluted by the share who enrol).
+
+    **Attitude and behaviour.** A latent attitude correlates (0.55) with a
+    latent behavioural loyalty score (low dropout, high rate); NPS and CSAT are
+    noisy readings of the attitude (CSAT also of the home store's service), so
+    true, latent, spurious and no loyalty all occur.
+
+    **Staff.** Each store has a latent service quality that raises its staff's
+    satisfaction and its customers' CSAT, and loyal customers gather a little
+    more at well-run stores (the store weights average to city population), so
+    staff satisfaction, customer satisfaction and repeat rate move together
+    across stores without any customer's own parameters changing distribution.
+
+    Examples
+    --------
+    >>> case = generate_case(n_customers=200, random_state=1)
+    >>> case.customers.shape[0], case.truth.shape[0]
+    (200, 200)
+    >>> sorted(case.customers["segment"].unique())
+    ['B2B', 'B2C']
+    >>> case.meta["population"]["B2C"]["bgnbd"]
+    {'r': 0.9, 'alpha': 8.0, 'a': 1.2, 'b': 7.0}
+    """
+    from tqdm.auto import tqdm
+
+    n, t0, t1, root = _check_args(n_customers, start, end, locale, random_state)
+    seed_record = int(random_state) if not isinstance(random_state, np.random.Generator) else None
+    streams = root.spawn(10)
+    bar = tqdm(total=9, desc="case", disable=not progress, unit="step")
+
+    def step(name):
+        bar.set_postfix_str(name)
+        bar.update(1)
+
+    r_faker, r_seg, r_store, r_purch, r_cust, r_emp, r_surv, r_int, r_loy, r_part = streams
+    pools = PeoplePools(locale, seed=int(r_faker.integers(2**31 - 1)))
+    days = pd.date_range(t0, t1, freq="D")
+    n_days = len(days)
+    weeks = n_days / 7.0
+
+    # --- segments and latent parameters -------------------------------------------
+    n_b2b = int(round(POPULATION["B2B"]["share"] * n))
+    is_b2b = np.zeros(n, bool)
+    is_b2b[r_seg.choice(n, size=n_b2b, replace=False)] = True
+    segment = np.where(is_b2b, "B2B", "B2C").astype(object)
+    lam_base = np.empty(n)
+    p_drop = np.empty(n)
+    mean_spend = np.empty(n)
+    z_lam = np.empty(n)
+    z_p = np.empty(n)
+    for seg, mask in (("B2C", ~is_b2b), ("B2B", is_b2b)):
+        k = int(mask.sum())
+        bg, gg = POPULATION[seg]["bgnbd"], POPULATION[seg]["gamma_gamma"]
+        lam = np.maximum(np.round(r_seg.gamma(bg["r"], 1 / bg["alpha"], k), 6), 1e-6)
+        p = np.clip(np.round(r_seg.beta(bg["a"], bg["b"], k), 6), 1e-6, 1 - 1e-6)
+        nu = r_seg.gamma(gg["q"], 1 / gg["gamma"], k)
+        lam_base[mask], p_drop[mask] = lam, p
+        mean_spend[mask] = np.maximum(np.round(gg["p"] / nu, 2), 0.01)
+        z_lam[mask] = special.ndtri(
+            np.clip(special.gammainc(bg["r"], bg["alpha"] * lam), 1e-9, 1 - 1e-9)
+        )
+        z_p[mask] = special.ndtri(np.clip(1 - special.betainc(bg["a"], bg["b"], p), 1e-9, 1 - 1e-9))
+    behaviour = (0.7 * z_p + 0.3 * z_lam) / np.sqrt(0.7**2 + 0.3**2)
+    rho = ATTITUDE_LOADING
+    attitude = rho * behaviour + np.sqrt(1 - rho**2) * r_seg.standard_normal(n)
+    step("latent parameters")
+
+    # --- stores and home stores -----------------------------------------------------
+    stores = _stores(pools, locale, t1, r_store)
+    pop = stores["city_population"].to_numpy(float)
+    per_city = stores.groupby("city")["city"].transform("size").to_numpy()
+    base_w = pop / per_city
+    q = stores["quality"].to_numpy()
+    home = np.empty(n, np.int64)
+    chunk = 200_000
+    for lo in range(0, n, chunk):
+        b = behaviour[lo : lo + chunk, None]
+        w = base_w[None, :] * np.exp(STORE_SORTING * b * q[None, :] - STORE_SORTING**2 * q**2 / 2)
+        cw = np.cumsum(w, axis=1)
+        u = r_store.random(len(b))[:, None] * cw[:, -1:]
+        home[lo : lo + chunk] = (cw < u).sum(axis=1)
+    home_store = stores["store_id"].to_numpy()[home]
+    city = stores["city"].to_numpy()[home]
+    step("stores")
+
+    # --- channels, loyalty experiment -----------------------------------------------
+    acq = np.where(
+        is_b2b,
+        _choice(r_cust, ["sales_team", "referral", "online"], [0.7, 0.2, 0.1], n),
+        _choice(
+            r_cust,
+            ["store", "online", "referral", "advertising"],
+            [0.5, 0.25, 0.1, 0.15],
+            n,
+        ),
+    )
+    online_share = np.where(
+        is_b2b,
+        r_cust.beta(6, 2, n),
+        np.where(acq == "online", r_cust.beta(4, 2, n), r_cust.beta(1, 4, n)),
+    )
+    treatment = (~is_b2b) & (r_loy.random(n) < 0.5)
+    enrol_p = special.expit(0.2 + 0.9 * z_lam + 0.5 * attitude)
+    enrolled = treatment & (r_loy.random(n) < enrol_p)
+    lam = np.where(enrolled, np.round(lam_base * (1 + PROGRAM_UPLIFT), 6), lam_base)
+    program_effect = np.round(lam - lam_base, 6)
+
+    # --- purchase times on the operational clock ---------------------------------------
+    cum = {}
+    for seg in ("B2C", "B2B"):
+        cum[seg] = np.r_[0.0, np.cumsum(seasonality(days, seg))] / 7.0
+    tau0 = r_purch.random(n) * weeks
+    remaining = weeks - tau0
+    n_poisson = r_purch.poisson(lam * remaining)
+    n_until_death = r_purch.geometric(p_drop)
+    n_rep = np.minimum(n_poisson, n_until_death)
+    alive = n_poisson < n_until_death
+    rep_cust = np.repeat(np.arange(n), n_rep)
+    gaps = r_purch.exponential(size=len(rep_cust))
+    cs = np.cumsum(gaps)
+    ends = np.cumsum(n_rep)
+    starts = ends - n_rep
+    before = np.where(starts > 0, cs[np.maximum(starts - 1, 0)], 0.0) if len(cs) else np.zeros(n)
+    s_k = cs - before[rep_cust]
+    s_last = np.where(n_rep > 0, cs[np.maximum(ends - 1, 0)] - before, 0.0) if len(cs) else before
+    s_total = s_last + r_purch.gamma(n_poisson - n_rep + 1.0)
+    tau_rep = tau0[rep_cust] + remaining[rep_cust] * s_k / s_total[rep_cust]
+    cust = np.concatenate([np.arange(n), rep_cust])
+    tau = np.concatenate([tau0, tau_rep])
+    b2b_tx = is_b2b[cust]
+    x = np.where(
+        b2b_tx,
+        np.interp(tau, cum["B2B"], np.arange(n_days + 1)),
+        np.interp(tau, cum["B2C"], np.arange(n_days + 1)),
+    )
+    day = np.minimum(np.floor(x).astype(np.int64), n_days - 1)
+    m = len(cust)
+    online = r_purch.random(m) < online_share[cust]
+    hour = np.where(
+        online,
+        np.where(
+            b2b_tx,
+            _choice(r_purch, np.arange(24), _HOURS_OFFICE, m),
+            _choice(r_purch, np.arange(24), _HOURS_ONLINE, m),
+        ),
+        _choice(r_purch, np.arange(24), _HOURS_STORE, m),
+    ).astype(np.int64)
+    seconds = hour * 3600 + r_purch.integers(0, 60, m) * 60
+    ts = _to_ns(t0, day, seconds)
+    step("purchase times")
+
+    # --- amounts ---------------------------------------------------------------------
+    gg_p = np.where(
+        b2b_tx, POPULATION["B2B"]["gamma_gamma"]["p"], POPULATION["B2C"]["gamma_gamma"]["p"]
+    )
+    nu = gg_p / mean_spend[cust]
+    amount = np.maximum(np.round(r_purch.gamma(gg_p, 1.0 / nu), 2), 0.01)
+    d = DISCOUNTS[_choice(r_purch, np.arange(len(DISCOUNTS)), DISCOUNT_P, m).astype(int)]
+    discount = np.round(amount * d / (1 - d), 2)
+    base_margin = np.where(
+        b2b_tx, POPULATION["B2B"]["margin_rate"], POPULATION["B2C"]["margin_rate"]
+    )
+    rate = np.clip(
+        base_margin + r_purch.normal(0, 0.03, m) - MARGIN_LOSS_PER_DISCOUNT * d, 0.02, 0.6
+    )
+    margin = np.round(amount * rate, 2)
+    unit = np.where(b2b_tx, POPULATION["B2B"]["unit_price"], POPULATION["B2C"]["unit_price"])
+    items = np.maximum(1, r_purch.poisson(amount / unit))
+    away = r_purch.random(m) < 0.1
+    other_store = stores["store_id"].to_numpy()[r_purch.integers(0, len(stores), m)]
+    store_tx = np.where(away, other_store, home_store[cust])
+    order = np.lexsort((cust, ts))
+    tx = pd.DataFrame(
+        {
+            "transaction_id": np.arange(1, m + 1),
+            "customer_id": cust[order] + 1,
+            "timestamp": ts[order],
+            "channel": np.where(online[order], "online", "store"),
+            "store_id": pd.array(np.where(online, 0, store_tx)[order], dtype="Int64"),
+            "amount": amount[order],
+            "margin": margin[order],
+            "items": items[order],
+            "discount": discount[order],
+        }
+    )
+    tx["store_id"] = tx["store_id"].mask(tx["channel"] == "online")
+    step("transactions")
+
+    # per-customer facts from the log
+    first_ts = pd.Series(ts).groupby(cust).min().to_numpy()
+    last_ts = pd.Series(ts).groupby(cust).max().to_numpy()
+    spend_total = np.bincount(cust, weights=amount, minlength=n)
+
+    # --- customers and staff --------------------------------------------------------------
+    employees = _employees(pools, stores, n_b2b, t0, t1, r_emp)
+    am_ids = employees.loc[employees["role"] == "account_manager", "employee_id"].to_numpy()
+    manager = np.where(is_b2b, am_ids[r_cust.integers(0, len(am_ids), n)], 0)
+    female = np.where(is_b2b, POPULATION["B2B"]["female_share"], POPULATION["B2C"]["female_share"])
+    gender = np.where(r_cust.random(n) < female, "F", "M")
+    people = pools.people(n, r_cust, gender=gender)
+    age = np.where(is_b2b, r_cust.normal(45, 9, n), r_cust.normal(40, 13, n))
+    birth_year = t0.year - np.clip(np.round(age), 18, 85).astype(np.int64)
+    companies = np.full(n, None, dtype=object)
+    companies[is_b2b] = pools.companies(n_b2b, r_cust)
+    pref = np.where(
+        is_b2b,
+        _choice(r_cust, ["email", "phone", "messenger"], [0.5, 0.4, 0.1], n),
+        _choice(r_cust, ["email", "sms", "messenger", "phone"], [0.35, 0.25, 0.3, 0.1], n),
+    )
+    opt_in = r_cust.random(n) < special.expit(0.4 + 0.5 * attitude)
+    customers = pd.DataFrame(
+        {
+            "customer_id": np.arange(1, n + 1),
+            "name": people["name"],
+            "email": people["email"],
+            "phone": pools.phones(n, r_cust),
+            "city": city,
+            "gender": people["gender"],
+            "birth_year": birth_year,
+            "signup_date": first_ts.astype("datetime64[D]"),
+            "acquisition_channel": acq,
+            "segment": segment,
+            "company": companies,
+            "manager_id": pd.array(np.where(is_b2b, manager, 0), dtype="Int64"),
+            "preferred_channel": pref,
+            "marketing_opt_in": opt_in,
+            "store_id": home_store,
+        }
+    )
+    customers["manager_id"] = customers["manager_id"].mask(~is_b2b)
+    step("customers and staff")
+
+    # --- surveys --------------------------------------------------------------------------
+    q_home = stores.set_index("store_id")["quality"].reindex(home_store).to_numpy()
+    answers = r_surv.random(n) < np.where(is_b2b, 0.5, 0.3)
+    who = np.flatnonzero(answers)
+    n_tx = n_rep + 1
+    tx_start = np.r_[0, np.cumsum(np.bincount(tx["customer_id"].to_numpy() - 1, minlength=n))[:-1]]
+    pick = tx_start[who] + np.floor(r_surv.random(len(who)) * n_tx[who]).astype(np.int64)
+    by_cust = np.argsort(tx["customer_id"].to_numpy(), kind="stable")
+    row = by_cust[pick]
+    lag = r_surv.geometric(0.45, len(who))
+    s_date = tx["timestamp"].to_numpy()[row].astype("datetime64[D]") + lag.astype("timedelta64[D]")
+    keep = s_date <= t1.to_datetime64()
+    who, row, s_date = who[keep], row[keep], s_date[keep]
+    k = len(who)
+    a_w = attitude[who]
+    nps = np.clip(np.round(7.0 + 1.9 * a_w + 0.3 * q_home[who] + r_surv.normal(0, 1.3, k)), 0, 10)
+    csat = np.clip(np.round(3.8 + 0.55 * a_w + 0.25 * q_home[who] + r_surv.normal(0, 0.6, k)), 1, 5)
+    surveys = pd.DataFrame(
+        {
+            "customer_id": who + 1,
+            "transaction_id": tx["transaction_id"].to_numpy()[row],
+            "date": s_date,
+            "channel": _choice(r_surv, ["email", "sms", "app", "phone"], [0.45, 0.2, 0.3, 0.05], k),
+            "nps": nps.astype(np.int64),
+            "csat": csat.astype(np.int64),
+        }
+    ).sort_values(["date", "customer_id"], kind="stable")
+    surveys.insert(0, "survey_id", np.arange(1, k + 1))
+    step("surveys")
+
+    # --- interactions -------------------------------------------------------------------------
+    interactions = _interactions(
+        r_int,
+        n,
+        t0,
+        t1,
+        tx,
+        customers,
+        employees,
+        stores,
+        attitude,
+        alive,
+        last_ts,
+        is_b2b,
+        treatment,
+        enrolled,
+        opt_in,
+        q_home,
+        first_ts,
+    )
+    step("interactions")
+
+    # --- loyalty ------------------------------------------------------------------------------
+    b2c = np.flatnonzero(~is_b2b)
+    earned = np.where(enrolled, np.floor(0.03 * spend_total), 0).astype(np.int64)
+    redeemed = np.floor(earned * r_loy.beta(3, 2, n)).astype(np.int64)
+    tier = np.where(spend_total >= 40000, "gold", np.where(spend_total >= 12000, "silver", "basic"))
+    loyalty = pd.DataFrame(
+        {
+            "customer_id": b2c + 1,
+            "group": np.where(treatment[b2c], "treatment", "control"),
+            "enrolled": enrolled[b2c],
+            "enrolled_date": pd.Series(first_ts[b2c].astype("datetime64[D]")).where(enrolled[b2c]),
+            "tier": pd.Series(tier[b2c].astype(object)).where(enrolled[b2c]),
+            "points_earned": earned[b2c],
+            "points_redeemed": redeemed[b2c],
+        }
+    )
+
+    # --- truth ---------------------------------------------------------------------------------
+    margin_share = np.where(
+        is_b2b, POPULATION["B2B"]["margin_rate"], POPULATION["B2C"]["margin_rate"]
+    ) - MARGIN_LOSS_PER_DISCOUNT * float(DISCOUNTS @ DISCOUNT_P)
+    exp_n = np.where(alive, -np.expm1(-lam * p_drop * 52.0) / p_drop, 0.0)
+    exp_m = exp_n * mean_spend * margin_share
+    cuts = np.quantile(exp_m, [0.5, 0.8, 0.95])
+    value_tier = np.where(
+        exp_m > cuts[2],
+        "platinum",
+        np.where(exp_m > cuts[1], "gold", np.where(exp_m > cuts[0], "iron", "lead")),
+    )
+    loyal_b, loyal_a = behaviour > 0, attitude > 0
+    loyalty_type = np.where(
+        loyal_b & loyal_a,
+        "true",
+        np.where(loyal_a, "latent", np.where(loyal_b, "spurious", "none")),
+    )
+    churn = pd.Series(last_ts).where(~alive)
+    truth = pd.DataFrame(
+        {
+            "customer_id": np.arange(1, n + 1),
+            "segment": segment,
+            "purchase_rate": lam,
+            "dropout_probability": p_drop,
+            "mean_spend": mean_spend,
+            "alive_at_end": alive,
+            "churn_date": churn,
+            "expected_purchases_52w": np.round(exp_n, 4),
+            "expected_margin_52w": np.round(exp_m, 2),
+            "value_tier": value_tier,
+            "program_effect": program_effect,
+            "attitude": np.round(attitude, 4),
+            "loyalty_type": loyalty_type,
+        }
+    )
+    step("loyalty and truth")
+
+    # --- store aggregates, partners, meta -----------------------------------------------------
+    staff_sat = employees.groupby("store_id")["satisfaction"].mean()
+    cust_sat = surveys["csat"].groupby(home_store[surveys["customer_id"].to_numpy() - 1]).mean()
+    stores["staff_satisfaction"] = np.round(stores["store_id"].map(staff_sat).astype(float), 2)
+    stores["customer_satisfaction"] = np.round(stores["store_id"].map(cust_sat).astype(float), 2)
+    partners = _partners(pools, locale, r_part)
+    tables = {
+        "customers": customers,
+        "transactions": tx,
+        "stores": stores,
+        "employees": employees,
+        "partners": partners,
+        "surveys": surveys,
+        "interactions": interactions,
+        "loyalty": loyalty,
+        "truth": truth,
+    }
+    tables = {name: schema.conform(df, name) for name, df in tables.items()}
+    meta = _meta(n, t0, t1, locale, seed_record, stores, tables, enrolled, treatment)
+    step("meta")
+    bar.close()
+    return Case(**tables, meta=meta)
+
+
+def _interactions(
+    rng,
+    n,
+    t0,
+    t1,
+    tx,
+    customers,
+    employees,
+    stores,
+    attitude,
+    alive,
+    last_ts,
+    is_b2b,
+    treatment,
+    enrolled,
+    opt_in,
+    q_home,
+    first_ts,
+) -> pd.DataFrame:
+    parts = []
+    end_s = (t1 + pd.Timedelta(days=1)).to_datetime64().astype("datetime64[s]")
+    emp_store = employees["store_id"].fillna(-1).to_numpy(np.int64)
+    service = employees.loc[employees["role"] == "customer_service", "employee_id"].to_numpy()
+    home = customers["store_id"].to_numpy()
+    manager = customers["manager_id"].fillna(0).to_numpy(np.int64)
+    pref = customers["preferred_channel"].to_numpy()
+    tx_cust = tx["customer_id"].to_numpy() - 1
+    tx_ts = tx["timestamp"].to_numpy().astype("datetime64[s]")
+    first = first_ts.astype("datetime64[s]")
+    stop = np.where(alive, end_s, last_ts.astype("datetime64[s]"))
+
+    def handler(c, channel):
+        """Employee for each contact: the account manager for B2B, store staff in store,
+        customer service otherwise; 0 = automated."""
+        out = service[rng.integers(0, len(service), len(c))]
+        in_store = channel == "store"
+        if in_store.any():
+            picked = _grouped_pick(emp_store, home[c[in_store]], rng)
+            out[in_store] = employees["employee_id"].to_numpy()[picked]
+        out = np.where(is_b2b[c] & (manager[c] > 0), manager[c], out)
+        return out
+
+    def add(c, when, channel, kind, outcome, reason, emp):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "customer_id": c + 1,
+                    "timestamp": when.astype("datetime64[s]"),
+                    "channel": channel,
+                    "type": kind,
+                    "outcome": outcome,
+                    "reason": reason,
+                    "employee_id": emp,
+                }
+            )
+        )
+
+    def around(base, days_lo, days_hi):
+        secs = rng.integers(int(days_lo * 86400), int(days_hi * 86400) + 1, len(base))
+        return base + secs.astype("timedelta64[s]")
+
+    # inquiries: ~6% of purchases come with a question
+    sel = np.flatnonzero(rng.random(len(tx_cust)) < 0.06)
+    c = tx_cust[sel]
+    ch = _choice(rng, ["phone", "chat", "email", "store"], [0.35, 0.3, 0.15, 0.2], len(c))
+    reason = _choice(
+        rng,
+        [
+            "product availability",
+            "order status",
+            "opening hours",
+            "returns",
+            "loyalty card",
+            "delivery",
+        ],
+        [0.3, 0.2, 0.1, 0.15, 0.1, 0.15],
+        len(c),
+    )
+    outcome = np.where(rng.random(len(c)) < 0.85, "resolved", "unresolved")
+    add(c, around(tx_ts[sel], -2, 0), ch, "inquiry", outcome, reason, handler(c, ch))
+
+    # complaints: more likely from customers who dislike the company and at weaker stores
+    p_c = special.expit(-3.3 - 0.6 * attitude[tx_cust] - 0.3 * q_home[tx_cust])
+    sel = np.flatnonzero(rng.random(len(tx_cust)) < p_c)
+    c = tx_cust[sel]
+    ch = _choice(rng, ["phone", "email", "chat", "store"], [0.35, 0.25, 0.2, 0.2], len(c))
+    reason = _choice(
+        rng,
+        [
+            "product quality",
+            "delivery delay",
+            "staff behaviour",
+            "queue at checkout",
+            "billing error",
+            "out of stock",
+        ],
+        [0.3, 0.15, 0.15, 0.15, 0.1, 0.15],
+        len(c),
+    )
+    u = rng.random(len(c))
+    p_unres = special.expit(-1.4 - 0.5 * q_home[c])
+    outcome = np.where(
+        u < p_unres, "unresolved", np.where(u < p_unres + 0.2, "compensated", "resolved")
+    )
+    when = around(tx_ts[sel], 0, 3)
+    add(c, when, ch, "complaint", outcome, reason, handler(c, ch))
+    # accountable level: most complaints get a follow-up call a few days later
+    fol = rng.random(len(c)) < 0.6
+    c2 = c[fol]
+    outcome = np.where(rng.random(len(c2)) < 0.75, "completed", "no_answer")
+    add(
+        c2,
+        around(when[fol], 1, 6),
+        "phone",
+        "follow_up",
+        outcome,
+        None,
+        handler(c2, np.full(len(c2), "phone")),
+    )
+
+    # proactive B2B account management: a call or visit about every four weeks while active
+    b2b = np.flatnonzero(is_b2b)
+    active_weeks = (stop[b2b] - first[b2b]).astype(np.int64) / (7 * 86400)
+    k = rng.poisson(np.maximum(active_weeks, 0) / 4.0)
+    c = np.repeat(b2b, k)
+    span = np.repeat((stop[b2b] - first[b2b]).astype(np.int64), k)
+    when = first[c] + (rng.random(len(c)) * span).astype(np.int64).astype("timedelta64[s]")
+    ch = _choice(rng, ["phone", "visit", "email"], [0.5, 0.3, 0.2], len(c))
+    outcome = np.where(rng.random(len(c)) < 0.85, "completed", "no_answer")
+    add(c, when, ch, "follow_up", outcome, None, manager[c])
+
+    # marketing offers to opted-in customers, about three a year while active
+    who = np.flatnonzero(opt_in)
+    active_weeks = (stop[who] - first[who]).astype(np.int64) / (7 * 86400)
+    k = rng.poisson(np.maximum(active_weeks, 0) * 3 / 52)
+    c = np.repeat(who, k)
+    span = np.repeat((stop[who] - first[who]).astype(np.int64), k)
+    when = first[c] + (rng.random(len(c)) * span).astype(np.int64).astype("timedelta64[s]")
+    ch = np.where(pref[c] == "phone", "phone", np.where(pref[c] == "sms", "messenger", pref[c]))
+    u = rng.random(len(c))
+    p_acc = special.expit(-1.5 + 0.6 * attitude[c])
+    outcome = np.where(u < p_acc, "accepted", np.where(u < p_acc + 0.3, "declined", "no_response"))
+    emp = np.where(ch == "phone", service[rng.integers(0, len(service), len(c))], 0)
+    add(c, when, ch, "offer", outcome, None, emp)
+
+    # refusals: the loyalty card (treatment customers who said no) and marketing messages
+    c = np.flatnonzero(treatment & ~enrolled & (rng.random(n) < 0.7))
+    reason = _choice(
+        rng,
+        ["sees no benefit", "does not want another card", "privacy concerns", "rarely shops here"],
+        [0.35, 0.3, 0.15, 0.2],
+        len(c),
+    )
+    add(
+        c,
+        around(first[c], 0, 0.01),
+        "store",
+        "refusal",
+        "recorded",
+        "loyalty card: " + reason.astype(str),
+        handler(c, np.full(len(c), "store")),
+    )
+    c = np.flatnonzero(~opt_in & (rng.random(n) < 0.5))
+    reason = _choice(
+        rng, ["too many messages", "privacy concerns", "not interested"], [0.4, 0.3, 0.3], len(c)
+    )
+    add(
+        c,
+        around(first[c], 0, 0.01),
+        "email",
+        "refusal",
+        "recorded",
+        "marketing messages: " + reason.astype(str),
+        np.zeros(len(c), np.int64),
+    )
+
+    # churn notices: some leavers say why (most B2B clients do)
+    dead = np.flatnonzero(~alive & (rng.random(n) < np.where(is_b2b, 0.7, 0.2)))
+    when = around(last_ts[dead].astype("datetime64[s]"), 1, 60)
+    keep = when < end_s
+    c, when = dead[keep], when[keep]
+    a = attitude[c]
+    reasons = np.array(
+        [
+            "moved away",
+            "found a cheaper competitor",
+            "poor service",
+            "product range",
+            "delivery problems",
+            "no longer needs the products",
+        ],
+        dtype=object,
+    )
+    w = np.stack(
+        [
+            np.full(len(c), 1.0),
+            1.2 * np.exp(-0.4 * a),
+            1.0 * np.exp(-0.8 * a - 0.5 * q_home[c]),
+            0.8 * np.ones(len(c)),
+            0.5 * np.ones(len(c)),
+            0.7 * np.ones(len(c)),
+        ],
+        axis=1,
+    )
+    cw = np.cumsum(w, axis=1)
+    idx = (cw < rng.random(len(c))[:, None] * cw[:, -1:]).sum(axis=1)
+    reason = reasons[idx]
+    reason = np.where(is_b2b[c] & (rng.random(len(c)) < 0.25), "business closed", reason)
+    ch = _choice(rng, ["phone", "email", "store", "chat"], [0.4, 0.3, 0.2, 0.1], len(c))
+    add(c, when, ch, "churn_notice", "lost", reason, handler(c, ch))
+
+    log = pd.concat(parts, ignore_index=True)
+    log = log[(log["timestamp"] >= t0.to_datetime64()) & (log["timestamp"] < end_s)]
+    log = log.sort_values(["timestamp", "customer_id", "type"], kind="stable").reset_index(
+        drop=True
+    )
+    emp = log["employee_id"].to_numpy(np.int64)
+    log["employee_id"] = pd.array(emp, dtype="Int64")
+    log["employee_id"] = log["employee_id"].mask(emp == 0)
+    log.insert(0, "interaction_id", np.arange(1, len(log) + 1))
+    return log
+
+
+def _meta(n, t0, t1, locale, seed, stores, tables, enrolled, treatment) -> dict:
+    import faker
+
+    population = {}
+    for seg, spec in POPULATION.items():
+        gg = spec["gamma_gamma"]
+        population[seg] = {
+            "bgnbd": dict(spec["bgnbd"]),
+            "gamma_gamma": dict(gg),
+            "mean_spend_population_mean": gg["p"] * gg["gamma"] / (gg["q"] - 1),
+            "margin_rate": spec["margin_rate"],
+            "share_of_customers": spec["share"],
+        }
+    return {
+        "generator": "rmlib.data.generate_case",
+        "format_version": 1,
+        "arguments": {
+            "n_customers": n,
+            "start": str(t0.date()),
+            "end": str(t1.date()),
+            "locale": locale,
+            "random_state": seed,
+        },
+        "faker_version": faker.VERSION,
+        "time_unit": "week",
+        "currency": "RUB",
+        "population": population,
+        "notes": {
+            "bgnbd": "lambda ~ Gamma(shape r, rate alpha) per week; p ~ Beta(a, b); "
+            "dropout after each repeat purchase; first purchase at signup.",
+            "gamma_gamma": "amount ~ Gamma(shape p, rate nu); nu ~ Gamma(shape q, rate gamma).",
+            "program": "lambda of enrolled customers is multiplied by 1 + rate_uplift; the "
+            "BG/NBD parameters describe lambda before the card (exactly the control group).",
+            "seasonality": "purchase times follow a daily rate multiplier with mean 1 over the "
+            "window (New Year peak, January lull, 8 March, summer dip, weekday pattern).",
+        },
+        "loyalty_program": {
+            "rate_uplift": PROGRAM_UPLIFT,
+            "offered_share_of_b2c": 0.5,
+            "enrolment_rate_in_treatment": round(
+                float(enrolled.sum() / max(treatment.sum(), 1)), 4
+            ),
+        },
+        "attitude_behaviour_correlation": ATTITUDE_LOADING,
+        "discount_levels": dict(
+            zip(map(str, DISCOUNTS.tolist()), DISCOUNT_P.tolist(), strict=True)
+        ),
+        "store_service_quality": {
+            str(s): round(float(qv), 4)
+            for s, qv in zip(stores["store_id"], stores["quality"], strict=True)
+        },
+        "rows": {name: int(len(df)) for name, df in tables.items()},
+    }
