@@ -1,17 +1,32 @@
 """Bundled datasets: the case company's default data and the real CDNOW log.
 
 ``load_*`` functions read files shipped in the repository's ``datasets/``
-folder; nothing is downloaded at run time.
+folder; nothing is downloaded at run time. ``python -m rmlib.datasets --ensure``
+(run by ``make setup``) regenerates the case folder if any of its files is
+missing and checks that the CDNOW files are there.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["data_dir", "load_cdnow"]
+__all__ = ["DEFAULT_CASE_ARGS", "data_dir", "ensure_datasets", "load_case", "load_cdnow"]
+
+#: Arguments of :func:`rmlib.data.generate_case` that made ``datasets/case``.
+DEFAULT_CASE_ARGS = {
+    "n_customers": 5000,
+    "start": "2023-01-01",
+    "end": "2024-12-31",
+    "locale": "ru_RU",
+    "random_state": 42,
+}
+CDNOW_FILES = ("CDNOW_sample.txt", "CDNOW_master.txt")
 
 
 def data_dir() -> Path:
@@ -66,3 +81,114 @@ def load_cdnow(kind: str = "sample") -> pd.DataFrame:
     df = pd.read_csv(path, sep=r"\s+", header=None, names=names, dtype={"date": str})
     df["date"] = pd.to_datetime(df["date"], format="%Y%m%d")
     return df[["customer_id", "date", "cds", "amount"]]
+
+
+def _case_files() -> list[str]:
+    from rmlib.data import schema
+
+    return [f"{n}.csv" for n in schema.TABLE_NAMES] + ["meta.json", "README.md"]
+
+
+def load_case():
+    """The case company's default data (``datasets/case``) as a :class:`rmlib.data.Case`.
+
+    Every call reads the files afresh, so changing the tables you get back
+    never changes what the next call returns.
+
+    Examples
+    --------
+    >>> case = load_case()
+    >>> len(case.customers), case.meta["arguments"]["random_state"]
+    (5000, 42)
+    >>> case.transactions.columns[:3].tolist()
+    ['transaction_id', 'customer_id', 'timestamp']
+    """
+    from rmlib.data import read_case
+
+    folder = data_dir() / "case"
+    for name in _case_files()[:-2]:
+        _require(folder / name)
+    return read_case(folder)
+
+
+def ensure_datasets(base: Path | str | None = None) -> list[str]:
+    """Make sure the shipped datasets are complete; regenerate the case if needed.
+
+    The case folder (``case/``) is regenerated with :data:`DEFAULT_CASE_ARGS`
+    when any of its files is missing (the result is byte-identical to the
+    committed files). The CDNOW files cannot be regenerated: if one is missing,
+    a FileNotFoundError says how to restore it.
+
+    Parameters
+    ----------
+    base : path, optional
+        The datasets folder; default :func:`data_dir`.
+
+    Returns
+    -------
+    list of str
+        One line per dataset saying what was found or done.
+    """
+    from rmlib.data import generate_case
+    from rmlib.data._case import _replace_dir
+
+    base = Path(base) if base is not None else data_dir()
+    report = []
+    cdnow = base / "cdnow"
+    missing = [f for f in CDNOW_FILES if not (cdnow / f).exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"CDNOW data file(s) {', '.join(missing)} missing from {cdnow}. They are part of "
+            f"the course repository and cannot be regenerated: restore them from git "
+            f"(git checkout -- datasets/cdnow) or clone the repository again."
+        )
+    report.append(f"cdnow: ok ({', '.join(CDNOW_FILES)})")
+    case_dir = base / "case"
+    expected = _case_files()
+    absent = [f for f in expected if not (case_dir / f).exists()]
+    if not absent:
+        report.append(f"case: ok ({len(expected)} files in {case_dir})")
+        return report
+    if case_dir.exists():
+        strangers = sorted(p.name for p in case_dir.iterdir() if p.name not in expected)
+        if strangers:
+            raise FileExistsError(
+                f"{case_dir} lacks {', '.join(absent)} but also holds files that are not part "
+                f"of the case ({', '.join(strangers)}); move them elsewhere, then run "
+                f"`python -m rmlib.datasets --ensure` again."
+            )
+    case = generate_case(**DEFAULT_CASE_ARGS)
+    base.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".case.", dir=base) as tmp:
+        written = case.write(Path(tmp) / "case", format="csv")
+        _replace_dir(written, case_dir)
+    report.append(f"case: regenerated {case_dir} (missing: {', '.join(absent)})")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m rmlib.datasets --ensure``: check and repair the shipped datasets."""
+    parser = argparse.ArgumentParser(
+        prog="python -m rmlib.datasets", description="Check the course's shipped datasets."
+    )
+    parser.add_argument(
+        "--ensure",
+        action="store_true",
+        help="regenerate datasets/case if any file is missing; fail if CDNOW is missing",
+    )
+    parser.add_argument("--dir", default=None, help="datasets folder (default: the shipped one)")
+    args = parser.parse_args(argv)
+    if not args.ensure:
+        parser.print_help()
+        return 0
+    try:
+        lines = ensure_datasets(args.dir)
+    except (FileNotFoundError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

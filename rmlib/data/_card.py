@@ -114,8 +114,9 @@ def data_card(meta: dict, format: str = "csv") -> str:
         lines += [
             "",
             f"The loyalty card raises an enrolled customer's purchase rate by "
-            f"{prog.get('rate_uplift', 0):.0%}; the BG/NBD parameters above describe the rate "
-            f"before the card (the control group exactly).",
+            f"{prog.get('rate_uplift', 0):.0%} and cuts their dropout probability by "
+            f"{prog.get('dropout_cut', 0):.0%}; the parameters above describe customers before "
+            f"the card (exactly the control group and B2B clients).",
             "",
         ]
     lines += ["## Schema", "", schema.schema_markdown()]

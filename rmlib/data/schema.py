@@ -229,12 +229,13 @@ _TABLES = [
             "purchase_rate",
             "float64",
             "True purchase rate while alive, purchases per week (lambda of BG/NBD), "
-            "including any loyalty-program uplift.",
+            "including the loyalty card's effect.",
         ),
         (
             "dropout_probability",
             "float64",
-            "True probability of leaving after each repeat purchase (p of BG/NBD).",
+            "True probability of leaving after each repeat purchase (p of BG/NBD), "
+            "including the loyalty card's effect.",
         ),
         ("mean_spend", "float64", "True mean amount per purchase, roubles (Gamma-Gamma)."),
         ("alive_at_end", "bool", "True if the customer had not left by the end date."),
@@ -262,7 +263,8 @@ _TABLES = [
         (
             "program_effect",
             "float64",
-            "Extra purchases per week caused by the loyalty card (0 unless enrolled).",
+            "Extra purchases in the first 52 weeks after signup caused by the loyalty card "
+            "(expected; 0 unless enrolled).",
         ),
         ("attitude", "float64", "Latent attitude to the company (standard score) behind NPS/CSAT."),
         (
