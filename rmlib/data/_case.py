@@ -23,6 +23,8 @@ from rmlib.data import schema
 __all__ = ["FORMATS", "Case", "read_case"]
 
 FORMATS = ("csv", "parquet")
+# pandas 3 parses floats exactly by default (and deprecates the option); pandas 2 needs it.
+_FLOAT_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
 
 
 @dataclass(eq=False, repr=False)
@@ -169,8 +171,8 @@ def _read_table(file: Path, name: str, format: str) -> pd.DataFrame:
             parse_dates=dates,
             keep_default_na=False,
             na_values=[""],
-            float_precision="round_trip",
             encoding="utf-8",
+            **_FLOAT_EXACT,
         )
     return schema.conform(df, name)
 
