@@ -73,12 +73,16 @@ def load_cdnow(kind: str = "sample") -> pd.DataFrame:
     if kind == "sample":
         path = _require(data_dir() / "cdnow" / "CDNOW_sample.txt")
         names = ["master_id", "customer_id", "date", "cds", "amount"]
+        header = 0
     elif kind == "master":
         path = _require(data_dir() / "cdnow" / "CDNOW_master.txt")
         names = ["customer_id", "date", "cds", "amount"]
+        header = 1  # the copy in lifetimes starts with a header line
     else:
         raise ValueError(f"`kind` must be 'sample' or 'master'; got {kind!r}.")
-    df = pd.read_csv(path, sep=r"\s+", header=None, names=names, dtype={"date": str})
+    df = pd.read_csv(
+        path, sep=r"\s+", header=None, skiprows=header, names=names, dtype={"date": str}
+    )
     df["date"] = pd.to_datetime(df["date"], format="%Y%m%d")
     return df[["customer_id", "date", "cds", "amount"]]
 
