@@ -51,6 +51,8 @@ STORE_SORTING = 0.35  # how strongly loyal customers gather at well-run stores
 CHAIN = {"ru_RU": "Восток-Маркет", "en_US": "Vostok Market"}
 STAFF_DOMAIN = "vostok-market.ru"
 
+# contact types in alphabetical order (ties in time are broken by this order)
+_CONTACT_TYPES = ["churn_notice", "complaint", "follow_up", "inquiry", "offer", "refusal"]
 _WEEKDAY = {
     "B2C": np.array([0.9, 0.9, 0.95, 1.0, 1.1, 1.25, 1.05]),
     "B2B": np.array([1.2, 1.2, 1.2, 1.2, 1.1, 0.06, 0.04]),
@@ -144,10 +146,16 @@ def _grouped_pick(group_of_item: np.ndarray, groups: np.ndarray, rng) -> np.ndar
     return out
 
 
-def _choice(rng, options, p, size) -> np.ndarray:
+def _choice_idx(rng, p, size) -> np.ndarray:
+    """Indices 0..len(p)-1 drawn with probabilities proportional to ``p``."""
     p = np.asarray(p, float)
     idx = np.searchsorted(np.cumsum(p / p.sum()), rng.random(size), side="right")
-    return np.asarray(options, dtype=object)[np.minimum(idx, len(options) - 1)]
+    return np.minimum(idx, len(p) - 1)
+
+
+def _choice(rng, options, p, size) -> np.ndarray:
+    """``size`` draws from ``options`` (an object array) with probabilities ``p``."""
+    return np.asarray(options, dtype=object)[_choice_idx(rng, p, size)]
 
 
 def _stores(pools: PeoplePools, locale: str, end: pd.Timestamp, rng) -> pd.DataFrame:
@@ -365,8 +373,6 @@ def generate_case(
     r_faker, r_seg, r_store, r_purch, r_cust, r_emp, r_surv, r_int, r_loy, r_part = streams
     pools = PeoplePools(locale, seed=int(r_faker.integers(2**31 - 1)))
     days = pd.date_range(t0, t1, freq="D")
-    n_days = len(days)
-    weeks = n_days / 7.0
 
     # --- segments and latent parameters -------------------------------------------
     n_b2b = int(round(POPULATION["B2B"]["share"] * n))
@@ -440,91 +446,10 @@ def generate_case(
         _expected_purchases(lam, p_drop, 52.0) - _expected_purchases(lam_base, p_base, 52.0), 4
     )
 
-    # --- purchase times on the operational clock ---------------------------------------
-    cum = {}
-    for seg in ("B2C", "B2B"):
-        cum[seg] = np.r_[0.0, np.cumsum(seasonality(days, seg))] / 7.0
-    tau0 = r_purch.random(n) * weeks
-    remaining = weeks - tau0
-    n_poisson = r_purch.poisson(lam * remaining)
-    n_until_death = r_purch.geometric(p_drop)
-    n_rep = np.minimum(n_poisson, n_until_death)
-    alive = n_poisson < n_until_death
-    rep_cust = np.repeat(np.arange(n), n_rep)
-    gaps = r_purch.exponential(size=len(rep_cust))
-    cs = np.cumsum(gaps)
-    ends = np.cumsum(n_rep)
-    starts = ends - n_rep
-    before = np.where(starts > 0, cs[np.maximum(starts - 1, 0)], 0.0) if len(cs) else np.zeros(n)
-    s_k = cs - before[rep_cust]
-    s_last = np.where(n_rep > 0, cs[np.maximum(ends - 1, 0)] - before, 0.0) if len(cs) else before
-    s_total = s_last + r_purch.gamma(n_poisson - n_rep + 1.0)
-    tau_rep = tau0[rep_cust] + remaining[rep_cust] * s_k / s_total[rep_cust]
-    cust = np.concatenate([np.arange(n), rep_cust])
-    tau = np.concatenate([tau0, tau_rep])
-    b2b_tx = is_b2b[cust]
-    x = np.where(
-        b2b_tx,
-        np.interp(tau, cum["B2B"], np.arange(n_days + 1)),
-        np.interp(tau, cum["B2C"], np.arange(n_days + 1)),
+    tx, alive, n_rep, first_ts, last_ts, spend_total = _purchases(
+        r_purch, days, lam, p_drop, is_b2b, online_share, mean_spend, home_store, stores, step
     )
-    day = np.minimum(np.floor(x).astype(np.int64), n_days - 1)
-    m = len(cust)
-    online = r_purch.random(m) < online_share[cust]
-    hour = np.where(
-        online,
-        np.where(
-            b2b_tx,
-            _choice(r_purch, np.arange(24), _HOURS_OFFICE, m),
-            _choice(r_purch, np.arange(24), _HOURS_ONLINE, m),
-        ),
-        _choice(r_purch, np.arange(24), _HOURS_STORE, m),
-    ).astype(np.int64)
-    seconds = hour * 3600 + r_purch.integers(0, 60, m) * 60
-    ts = _to_ns(t0, day, seconds)
-    step("purchase times")
-
-    # --- amounts ---------------------------------------------------------------------
-    gg_p = np.where(
-        b2b_tx, POPULATION["B2B"]["gamma_gamma"]["p"], POPULATION["B2C"]["gamma_gamma"]["p"]
-    )
-    nu = gg_p / mean_spend[cust]
-    amount = np.maximum(np.round(r_purch.gamma(gg_p, 1.0 / nu), 2), 0.01)
-    d = DISCOUNTS[_choice(r_purch, np.arange(len(DISCOUNTS)), DISCOUNT_P, m).astype(int)]
-    discount = np.round(amount * d / (1 - d), 2)
-    base_margin = np.where(
-        b2b_tx, POPULATION["B2B"]["margin_rate"], POPULATION["B2C"]["margin_rate"]
-    )
-    rate = np.clip(
-        base_margin + r_purch.normal(0, 0.03, m) - MARGIN_LOSS_PER_DISCOUNT * d, 0.02, 0.6
-    )
-    margin = np.round(amount * rate, 2)
-    unit = np.where(b2b_tx, POPULATION["B2B"]["unit_price"], POPULATION["B2C"]["unit_price"])
-    items = np.maximum(1, r_purch.poisson(amount / unit))
-    away = r_purch.random(m) < 0.1
-    other_store = stores["store_id"].to_numpy()[r_purch.integers(0, len(stores), m)]
-    store_tx = np.where(away, other_store, home_store[cust])
-    order = np.lexsort((cust, ts))
-    tx = pd.DataFrame(
-        {
-            "transaction_id": np.arange(1, m + 1),
-            "customer_id": cust[order] + 1,
-            "timestamp": ts[order],
-            "channel": np.where(online[order], "online", "store"),
-            "store_id": pd.array(np.where(online, 0, store_tx)[order], dtype="Int64"),
-            "amount": amount[order],
-            "margin": margin[order],
-            "items": items[order],
-            "discount": discount[order],
-        }
-    )
-    tx["store_id"] = tx["store_id"].mask(tx["channel"] == "online")
     step("transactions")
-
-    # per-customer facts from the log
-    first_ts = pd.Series(ts).groupby(cust).min().to_numpy()
-    last_ts = pd.Series(ts).groupby(cust).max().to_numpy()
-    spend_total = np.bincount(cust, weights=amount, minlength=n)
 
     # --- customers and staff --------------------------------------------------------------
     employees = _employees(pools, stores, n_b2b, t0, t1, r_emp)
@@ -563,6 +488,8 @@ def generate_case(
         }
     )
     customers["manager_id"] = customers["manager_id"].mask(~is_b2b)
+    customers = schema.conform(customers, "customers")  # text to compact str columns now
+    del people, companies
     step("customers and staff")
 
     # --- surveys --------------------------------------------------------------------------
@@ -696,6 +623,100 @@ def generate_case(
     return Case(**tables, meta=meta)
 
 
+def _purchases(rng, days, lam, p_drop, is_b2b, online_share, mean_spend, home_store, stores, step):
+    """Simulate every purchase; returns the transactions table and per-customer facts.
+
+    In a function of its own so that the many per-purchase temporaries are freed
+    as soon as the table is built (this keeps a million-customer run small).
+    """
+    n, n_days, t0 = len(lam), len(days), days[0]
+    weeks = n_days / 7.0
+    # purchase times on the operational clock
+    cum = {seg: np.r_[0.0, np.cumsum(seasonality(days, seg))] / 7.0 for seg in ("B2C", "B2B")}
+    tau0 = rng.random(n) * weeks
+    remaining = weeks - tau0
+    n_poisson = rng.poisson(lam * remaining)
+    n_until_death = rng.geometric(p_drop)
+    n_rep = np.minimum(n_poisson, n_until_death)
+    alive = n_poisson < n_until_death
+    rep_cust = np.repeat(np.arange(n), n_rep)
+    # the first n_rep of n_poisson uniform order statistics, via exponential spacings
+    cs = np.cumsum(rng.exponential(size=len(rep_cust)))
+    ends = np.cumsum(n_rep)
+    starts = ends - n_rep
+    before = np.where(starts > 0, cs[np.maximum(starts - 1, 0)], 0.0) if len(cs) else np.zeros(n)
+    s_last = np.where(n_rep > 0, cs[np.maximum(ends - 1, 0)] - before, 0.0) if len(cs) else before
+    s_total = s_last + rng.gamma(n_poisson - n_rep + 1.0)
+    cs -= before[rep_cust]
+    cs /= s_total[rep_cust]
+    tau = np.concatenate([tau0, tau0[rep_cust] + remaining[rep_cust] * cs])
+    del cs, before, s_last, s_total, starts, ends, n_poisson, n_until_death
+    cust = np.concatenate([np.arange(n), rep_cust])
+    del rep_cust
+    b2b_tx = is_b2b[cust]
+    grid = np.arange(n_days + 1)
+    x = np.where(b2b_tx, np.interp(tau, cum["B2B"], grid), np.interp(tau, cum["B2C"], grid))
+    del tau
+    day = np.minimum(np.floor(x).astype(np.int64), n_days - 1)
+    del x
+    m = len(cust)
+    online = rng.random(m) < online_share[cust]
+    office = _choice_idx(rng, _HOURS_OFFICE, m)
+    evening = _choice_idx(rng, _HOURS_ONLINE, m)
+    shop = _choice_idx(rng, _HOURS_STORE, m)
+    hour = np.where(online, np.where(b2b_tx, office, evening), shop)
+    del office, evening, shop
+    seconds = hour * 3600 + rng.integers(0, 60, m) * 60
+    del hour
+    ts = _to_ns(t0, day, seconds)
+    del day, seconds
+    step("purchase times")
+
+    # amounts (Gamma-Gamma), discounts, margin, items, store
+    b2b, b2c = POPULATION["B2B"], POPULATION["B2C"]
+    gg_p = np.where(b2b_tx, b2b["gamma_gamma"]["p"], b2c["gamma_gamma"]["p"])
+    amount = np.maximum(np.round(rng.gamma(gg_p, mean_spend[cust] / gg_p), 2), 0.01)
+    del gg_p
+    d = DISCOUNTS[_choice_idx(rng, DISCOUNT_P, m)]
+    discount = np.round(amount * d / (1 - d), 2)
+    rate = (
+        np.where(b2b_tx, b2b["margin_rate"], b2c["margin_rate"])
+        + rng.normal(0, 0.03, m)
+        - MARGIN_LOSS_PER_DISCOUNT * d
+    )
+    del d
+    margin = np.round(amount * np.clip(rate, 0.02, 0.6), 2)
+    del rate
+    items = np.maximum(
+        1, rng.poisson(amount / np.where(b2b_tx, b2b["unit_price"], b2c["unit_price"]))
+    )
+    away = rng.random(m) < 0.1
+    store_ids = stores["store_id"].to_numpy()
+    store_tx = np.where(away, store_ids[rng.integers(0, len(stores), m)], home_store[cust])
+    del away, b2b_tx
+    first_ts = pd.Series(ts).groupby(cust).min().to_numpy()
+    last_ts = pd.Series(ts).groupby(cust).max().to_numpy()
+    spend_total = np.bincount(cust, weights=amount, minlength=n)
+    order = np.lexsort((cust, ts))
+    online = online[order]
+    channel = np.array(["store", "online"], dtype=object)[online.astype(np.int64)]
+    tx = pd.DataFrame(
+        {
+            "transaction_id": np.arange(1, m + 1),
+            "customer_id": cust[order] + 1,
+            "timestamp": ts[order],
+            "channel": pd.array(channel, dtype="str"),
+            "store_id": pd.arrays.IntegerArray(store_tx[order], online),
+            "amount": amount[order],
+            "margin": margin[order],
+            "items": items[order],
+            "discount": discount[order],
+        },
+        copy=False,
+    )
+    return tx, alive, n_rep, first_ts, last_ts, spend_total
+
+
 def _interactions(
     rng,
     n,
@@ -738,18 +759,26 @@ def _interactions(
         out = np.where(is_b2b[c] & (manager[c] > 0), manager[c], out)
         return out
 
+    def text(value, k):
+        if value is None or isinstance(value, str):
+            return np.full(k, value, dtype=object)
+        value = np.asarray(value)
+        if value.dtype.kind == "U":  # share one str object per distinct value
+            labels, codes = np.unique(value, return_inverse=True)
+            return labels.astype(object)[codes]
+        return value.astype(object, copy=False)
+
     def add(c, when, channel, kind, outcome, reason, emp):
+        k = len(c)
         parts.append(
-            pd.DataFrame(
-                {
-                    "customer_id": c + 1,
-                    "timestamp": when.astype("datetime64[s]"),
-                    "channel": channel,
-                    "type": kind,
-                    "outcome": outcome,
-                    "reason": reason,
-                    "employee_id": emp,
-                }
+            (
+                c + 1,
+                when.astype("datetime64[s]"),
+                text(channel, k),
+                np.full(k, _CONTACT_TYPES.index(kind), dtype=np.int8),
+                text(outcome, k),
+                text(reason, k),
+                np.broadcast_to(np.asarray(emp, dtype=np.int64), (k,)),
             )
         )
 
@@ -834,10 +863,14 @@ def _interactions(
     c = np.repeat(who, k)
     span = np.repeat((stop[who] - first[who]).astype(np.int64), k)
     when = first[c] + (rng.random(len(c)) * span).astype(np.int64).astype("timedelta64[s]")
-    ch = np.where(pref[c] == "phone", "phone", np.where(pref[c] == "sms", "messenger", pref[c]))
+    offer_channel = {"email": "email", "sms": "messenger", "messenger": "messenger"}
+    offer_channel["phone"] = "phone"
+    ch = pd.Series(pref, dtype=object).map(offer_channel).to_numpy(dtype=object)[c]
     u = rng.random(len(c))
     p_acc = special.expit(-1.5 + 0.6 * attitude[c])
-    outcome = np.where(u < p_acc, "accepted", np.where(u < p_acc + 0.3, "declined", "no_response"))
+    code = (u >= p_acc).astype(np.int64) + (u >= p_acc + 0.3)
+    outcome = np.array(["accepted", "declined", "no_response"], dtype=object)[code]
+    del u, p_acc, code
     emp = np.where(ch == "phone", service[rng.integers(0, len(service), len(c))], 0)
     add(c, when, ch, "offer", outcome, None, emp)
 
@@ -907,16 +940,29 @@ def _interactions(
     ch = _choice(rng, ["phone", "email", "store", "chat"], [0.4, 0.3, 0.2, 0.1], len(c))
     add(c, when, ch, "churn_notice", "lost", reason, handler(c, ch))
 
-    log = pd.concat(parts, ignore_index=True)
-    log = log[(log["timestamp"] >= t0.to_datetime64()) & (log["timestamp"] < end_s)]
-    log = log.sort_values(["timestamp", "customer_id", "type"], kind="stable").reset_index(
-        drop=True
-    )
-    emp = log["employee_id"].to_numpy(np.int64)
-    log["employee_id"] = pd.array(emp, dtype="Int64")
-    log["employee_id"] = log["employee_id"].mask(emp == 0)
-    log.insert(0, "interaction_id", np.arange(1, len(log) + 1))
-    return log
+    # one table, built column by column (no frame-per-part copies: keeps big runs small)
+    def column(i):
+        return np.concatenate([part[i] for part in parts])
+
+    cust, when, kind = column(0), column(1), column(3)
+    inside = np.flatnonzero((when >= t0.to_datetime64()) & (when < end_s))
+    order = inside[np.lexsort((kind[inside], cust[inside], when[inside]))]
+    del inside
+    out = {
+        "interaction_id": np.arange(1, len(order) + 1),
+        "customer_id": cust[order],
+        "timestamp": when[order],
+    }
+    del cust, when
+    out["channel"] = pd.array(column(2)[order], dtype="str")
+    out["type"] = pd.array(np.array(_CONTACT_TYPES, dtype=object)[kind[order]], dtype="str")
+    del kind
+    out["outcome"] = pd.array(column(4)[order], dtype="str")
+    out["reason"] = pd.array(column(5)[order], dtype="str")
+    emp = column(6)[order]
+    out["employee_id"] = pd.arrays.IntegerArray(emp, emp == 0)
+    parts.clear()
+    return pd.DataFrame(out, copy=False)
 
 
 def _meta(n, t0, t1, locale, seed, stores, tables, enrolled, treatment) -> dict:

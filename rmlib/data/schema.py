@@ -319,10 +319,10 @@ def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
     out = {}
     for col, dtype in spec.items():
         s = df[col].reset_index(drop=True)
-        if dtype.startswith("datetime64"):
+        if dtype.startswith("datetime64") and not pd.api.types.is_datetime64_any_dtype(s):
             s = pd.to_datetime(s)
-        out[col] = s.astype(dtype)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+        out[col] = s if str(s.dtype) == str(pd.Series([], dtype=dtype).dtype) else s.astype(dtype)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(df)), copy=False)
 
 
 def schema_markdown() -> str:
