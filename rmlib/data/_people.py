@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from faker import Faker
 from faker.providers.internet.ru_RU import Provider as _RuInternet
 
@@ -106,29 +108,25 @@ class PeoplePools:
         self.domains = np.unique(self.domains)
         self.streets = pool(f.street_address, 300)
 
-    def _ascii_pool(self, arr: np.ndarray) -> np.ndarray:
-        return np.array([_ascii(x) for x in arr], dtype=object)
-
-    def names(self, gender: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-        """Full names for the given genders; also returns ASCII first and last names."""
+    def _draw(self, gender: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Indices into the combined (male then female) pools for each person."""
         n = len(gender)
-        full = np.empty(n, dtype=object)
-        first_a = np.empty(n, dtype=object)
-        last_a = np.empty(n, dtype=object)
+        out = {"first": np.empty(n, np.int64), "last": np.empty(n, np.int64)}
+        if self.middle is not None:
+            out["middle"] = np.empty(n, np.int64)
         for g in ("M", "F"):
             idx = np.flatnonzero(gender == g)
-            fi = rng.integers(len(self.first[g]), size=idx.size)
-            la = rng.integers(len(self.last[g]), size=idx.size)
-            first = self.first[g][fi]
-            last = self.last[g][la]
-            if self.middle is not None:
-                mi = rng.integers(len(self.middle[g]), size=idx.size)
-                full[idx] = last + " " + first + " " + self.middle[g][mi]
-            else:
-                full[idx] = first + " " + last
-            first_a[idx] = self._ascii_pool(self.first[g])[fi]
-            last_a[idx] = self._ascii_pool(self.last[g])[la]
-        return full, first_a, last_a
+            for part in ("first", "last", "middle"):
+                pools = getattr(self, part)
+                if pools is None:
+                    continue
+                shift = 0 if g == "M" else len(pools["M"])
+                out[part][idx] = rng.integers(len(pools[g]), size=idx.size) + shift
+        return out
+
+    def _combined(self, part: str) -> np.ndarray:
+        pools = getattr(self, part)
+        return np.concatenate([pools["M"], pools["F"]])
 
     def people(
         self,
@@ -144,23 +142,62 @@ class PeoplePools:
         With ``domain`` every e-mail is at that domain (work addresses);
         otherwise at one of the locale's free mail providers. ``gender``
         (an array of 'F'/'M') overrides drawing it with ``female_share``.
+        Strings are assembled with Arrow's vectorised kernels.
         """
         if gender is None:
             gender = np.where(rng.random(n) < female_share, "F", "M")
         gender = np.asarray(gender).astype(object)
-        full, first_a, last_a = self.names(gender, rng)
-        if domain is None:
-            dom = self.domains[rng.integers(len(self.domains), size=n)]
+        ix = self._draw(gender, rng)
+        first = pa.array(self._combined("first"), pa.string())
+        last = pa.array(self._combined("last"), pa.string())
+        if self.middle is not None:
+            middle = pa.array(self._combined("middle"), pa.string()).take(ix["middle"])
+            parts = [last.take(ix["last"]), first.take(ix["first"]), middle]
         else:
-            dom = np.full(n, domain, dtype=object)
-        local = pd.Series(first_a + "." + last_a, dtype=object)
-        address = local + "@" + dom
-        repeat = address.groupby(address, sort=False).cumcount().to_numpy()
-        suffix = np.where(repeat > 0, (repeat + 1).astype(str), "")
-        email = local.to_numpy() + suffix.astype(object) + "@" + dom
-        return pd.DataFrame({"name": full, "gender": gender, "email": email})
+            parts = [first.take(ix["first"]), last.take(ix["last"])]
+        full = pc.binary_join_element_wise(*parts, " ")
+        # e-mail: ascii first.last@domain, numbered when the same address recurs
+        first_a, first_id = np.unique(
+            [_ascii(x) for x in self._combined("first")], return_inverse=True
+        )
+        last_a, last_id = np.unique(
+            [_ascii(x) for x in self._combined("last")], return_inverse=True
+        )
+        if domain is None:
+            dom_ix = rng.integers(len(self.domains), size=n)
+            doms = self.domains
+        else:
+            dom_ix = np.zeros(n, np.int64)
+            doms = np.array([domain], dtype=object)
+        key = (first_id[ix["first"]] * len(last_a) + last_id[ix["last"]]) * len(doms) + dom_ix
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        new_group = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+        group_start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
+        repeat = np.empty(n, np.int64)
+        repeat[order] = np.arange(n) - group_start
+        number = pc.cast(pa.array(repeat + 1), pa.string())
+        suffix = pc.if_else(pa.array(repeat > 0), number, "")
+        email = pc.binary_join_element_wise(
+            pa.array(first_a.astype(object), pa.string()).take(first_id[ix["first"]]),
+            ".",
+            pa.array(last_a.astype(object), pa.string()).take(last_id[ix["last"]]),
+            suffix,
+            "@",
+            pa.array(doms, pa.string()).take(dom_ix),
+            "",
+        )
+        return pd.DataFrame(
+            {
+                "name": pd.array(full, dtype="str"),
+                "gender": pd.array(
+                    pa.array(["F", "M"]).take((gender == "M").astype(np.int64)), dtype="str"
+                ),
+                "email": pd.array(email, dtype="str"),
+            }
+        )
 
-    def phones(self, n: int, rng: np.random.Generator) -> np.ndarray:
+    def phones(self, n: int, rng: np.random.Generator) -> pd.api.extensions.ExtensionArray:
         """``n`` phone numbers in the locale's format (Faker's pattern, NumPy digits)."""
         fmt = _PHONE_FORMAT[self.locale]
         template = np.frombuffer(fmt.encode("ascii"), dtype=np.uint8)
@@ -169,7 +206,8 @@ class PeoplePools:
         dollars = np.flatnonzero(template == ord("$"))
         out[:, hashes] = 48 + rng.integers(0, 10, size=(n, hashes.size), dtype=np.uint8)
         out[:, dollars] = 48 + rng.integers(2, 10, size=(n, dollars.size), dtype=np.uint8)
-        return out.view(f"S{len(fmt)}").ravel().astype(str).astype(object)
+        as_bytes = pa.array(out.view(f"S{len(fmt)}").ravel())
+        return pd.array(as_bytes.cast(pa.string()), dtype="str")
 
     def companies(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` company names, sampled from a pool of Faker companies."""
