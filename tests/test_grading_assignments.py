@@ -9,13 +9,12 @@ and autogrades a correct, an unanswered and a partly right submission of each
 from __future__ import annotations
 
 import ast
-import html
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
+from _text import visible_text
 
 from rmlib.grading import points
 from rmlib.grading import submissions as S
@@ -131,21 +130,6 @@ def _case_data_available() -> bool:
     return True
 
 
-class _Text(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def _html_text(path: Path) -> str:
-    parser = _Text()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return re.sub(r"\s+", " ", html.unescape("".join(parser.parts)))
-
-
 def _auto_points(nb, prefixes=None) -> float:
     return sum(
         float(_meta(c)["points"])
@@ -230,7 +214,7 @@ def test_hidden_tests_stay_out_of_release_and_feedback(graded, a):
     release = nbformat.read(course.path("release", a, f"{a}.ipynb"), 4)
     texts = {"release": re.sub(r"\s+", " ", "\n".join(c.source for c in release.cells))}
     for student in ["correct", "unanswered", "partial"]:
-        texts[student] = _html_text(course.path("feedback", student, a, f"{a}.html"))
+        texts[student] = visible_text(course.path("feedback", student, a, f"{a}.html"))
     for name, text in texts.items():
         leaked = sorted(h for h in hidden if h in text)
         assert not leaked, f"{a}: {name} shows hidden test code: {leaked[:3]}"

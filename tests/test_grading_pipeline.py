@@ -9,13 +9,12 @@ asserted exactly.
 
 from __future__ import annotations
 
-import html
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
+from _text import visible_text
 
 from rmlib.grading import submissions as S
 from rmlib.grading.attacks import steal_solution_code
@@ -71,28 +70,6 @@ def _cases(rel, src):
     }
 
 
-class _Text(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def _visible_text(path: Path) -> str:
-    """All text of a file as a reader sees it: HTML tags dropped, entities decoded."""
-    raw = path.read_text(encoding="utf-8", errors="replace")
-    if path.suffix == ".html":
-        parser = _Text()
-        parser.feed(raw)
-        raw = html.unescape("".join(parser.parts))
-    elif path.suffix == ".ipynb":
-        nb = nbformat.reads(raw, as_version=4)
-        raw = "\n".join(c.source for c in nb.cells)
-    return re.sub(r"\s+", " ", raw)
-
-
 @pytest.fixture(scope="module")
 def term(tmp_path_factory):
     """A whole term of the probe assignment, graded twice."""
@@ -138,7 +115,7 @@ def test_source_passes_and_release_fails_every_test(term):
 
 
 def test_release_has_stubs_and_no_solutions(term):
-    text = _visible_text(term["course"].path("release", A, f"{A}.ipynb"))
+    text = visible_text(term["course"].path("release", A, f"{A}.ipynb"))
     assert "raise NotImplementedError" in text
     assert "return 2 * x" not in text and "BEGIN SOLUTION" not in text
 
@@ -241,20 +218,20 @@ def test_hidden_tests_appear_in_no_release_and_no_feedback(term):
     files = sorted(course.path("release").rglob("*.ipynb")) + term["feedback"]
     assert len(term["feedback"]) == len(term["cases"])
     for path in files:
-        text = _visible_text(path)
+        text = visible_text(path)
         leaked = [h for h in hidden if h in text]
         assert not leaked, f"{path.relative_to(course.root)} shows hidden test code {leaked}"
-    ok = _visible_text(course.path("feedback", "correct", A, f"{A}.html"))
+    ok = visible_text(course.path("feedback", "correct", A, f"{A}.html"))
     assert HIDDEN_NOTICE.lstrip("# ") in ok
     assert "hidden tests for this part passed" in ok
-    bad = _visible_text(course.path("feedback", "test_deleted", A, f"{A}.html"))
+    bad = visible_text(course.path("feedback", "test_deleted", A, f"{A}.html"))
     assert "A hidden test for this part failed" in bad
 
 
 def test_hidden_code_is_in_the_autograded_notebook_so_the_search_can_find_it(term):
     """The leak search above would catch a leak: the instructor's copy has the code."""
     course = term["course"]
-    text = _visible_text(course.path("autograded", "correct", A, f"{A}.ipynb"))
+    text = visible_text(course.path("autograded", "correct", A, f"{A}.ipynb"))
     assert "assert double(-7) == -14" in text
 
 

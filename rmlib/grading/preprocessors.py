@@ -81,19 +81,22 @@ def hidden_regions(source: str) -> list[str]:
     return lines
 
 
-def _nbgrader_meta(name, cell_type, *, grade, solution, locked, points, checksum):
+def _nbgrader_meta(src, grades, solutions):
+    """The nbgrader metadata of the source cell ``src``, as the gradebook records it."""
+    name = src["name"]
+    grade = name in grades
     meta = {
         "grade": grade,
         "grade_id": name,
-        "locked": locked,
+        "locked": src["locked"] and name not in solutions,
         "schema_version": 3,
-        "solution": solution,
+        "solution": name in solutions,
         "task": False,
     }
     if grade:
-        meta["points"] = points
-    if checksum is not None:
-        meta["checksum"] = checksum
+        meta["points"] = grades.get(name, 0.0)
+    if src["checksum"] is not None:
+        meta["checksum"] = src["checksum"]
     return meta
 
 
@@ -176,15 +179,7 @@ class RestoreCellMetadata(NbGraderPreprocessor):
                 "Cell %s changed type to %s; restoring %s", name, cell.cell_type, src["cell_type"]
             )
             _set_cell_type(cell, src["cell_type"])
-        cell.metadata["nbgrader"] = _nbgrader_meta(
-            name,
-            src["cell_type"],
-            grade=name in grades,
-            solution=name in solutions,
-            locked=src["locked"] and name not in solutions,
-            points=grades.get(name, 0.0),
-            checksum=src["checksum"],
-        )
+        cell.metadata["nbgrader"] = _nbgrader_meta(src, grades, solutions)
         if name in solutions:
             cell.metadata.pop("editable", None)
         else:
@@ -226,15 +221,7 @@ class RestoreCellMetadata(NbGraderPreprocessor):
                     {
                         "deletable": False,
                         "rmlib_restored": True,
-                        "nbgrader": _nbgrader_meta(
-                            name,
-                            src["cell_type"],
-                            grade=name in grades,
-                            solution=name in solutions,
-                            locked=src["locked"] and name not in solutions,
-                            points=grades.get(name, 0.0),
-                            checksum=src["checksum"],
-                        ),
+                        "nbgrader": _nbgrader_meta(src, grades, solutions),
                     }
                 ),
                 "source": src["source"],
