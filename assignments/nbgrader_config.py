@@ -39,7 +39,7 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.Exchange.root = os.environ.get("RM_EXCHANGE_ROOT", "/srv/nbgrader/exchange")
 
 # Every released notebook starts with the course header.
-c.IncludeHeaderFooter.header = "source/header.ipynb"
+c.IncludeHeaderFooter.header = os.path.join(c.CourseDirectory.root, "source", "header.ipynb")
 
 # Seconds one cell may run while grading; a cell that runs longer is interrupted,
 # marked as failed, and grading goes on with the next cell.

@@ -1,0 +1,11 @@
+"""Points nbgrader tools started from the repository root at the course in ``assignments/``.
+
+``make lab`` opens JupyterLab here, and its Formgrader looks for this file in the
+folder the server starts in. All settings live in ``assignments/nbgrader_config.py``.
+"""
+
+import os
+
+load_subconfig(  # noqa: F821 (provided by nbgrader when it loads this file)
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "assignments", "nbgrader_config.py")
+)
