@@ -1,8 +1,15 @@
 """Recency, frequency and monetary value (RFM) from a transaction log.
 
-Two views of the same purchase log live here:
+Two views of the same purchase log live here.
 
-* the **summary that customer-lifetime-value models need**
+* **RFM segmentation** for marketers: :func:`rfm_table` (days since the
+  last purchase, number of purchase days and total spend per customer, as of
+  a date), :func:`rfm_scores` (1-5 scores from rank-based quantiles, so ties
+  and the mass of one-time buyers get one fair score instead of breaking
+  ``pd.qcut``), :func:`rfm_segments` (the usual eleven named segments, from
+  champions to lost, by a documented grid on the R score and the FM score)
+  and :func:`segment_summary` (size, spend and revenue share per segment).
+* The **summary that customer-lifetime-value models need**
   (:func:`clv_summary`): per customer, the number of repeat purchases
   (``frequency``), the time from the first to the last purchase
   (``recency``), the customer's age at the end of the observation period
@@ -10,15 +17,15 @@ Two views of the same purchase log live here:
   in days or weeks. This is the input of the BG/NBD and Gamma-Gamma models
   in :mod:`rmlib.clv` (Fader, Hardie & Lee 2005).
 
-The summary is computed with plain numpy on integer day numbers
-(``pd.factorize`` for customer codes, ``np.bincount`` and
-``np.minimum.at``/``np.maximum.at`` for the per-customer sums, minima and
-maxima, ``pd.unique`` for the distinct purchase days). A ``groupby`` with
-several aggregations gives the same table but is several times slower on
-millions of rows; ``benchmarks/bench_rfm.py`` compares both, DuckDB and
-polars. No maintained library offers this summary without heavy
-dependencies: ``lifetimes`` (which popularised it) is archived and breaks
-on current pandas.
+Both count purchases by calendar day and are computed with numpy on integer
+day numbers: ``pd.factorize`` gives customer codes, one ``np.sort`` of the
+int64 keys ``customer code * span + day`` gives each customer's first and
+last purchase day and distinct purchase days, and ``np.bincount`` sums the
+amounts. A ``groupby`` with several aggregations gives the same table but is
+slower on millions of rows; ``benchmarks/bench_rfm.py`` compares it with
+plain pandas, DuckDB and polars. The summary is written here because no
+maintained library offers it without heavy dependencies: ``lifetimes``
+(which popularised it) is archived and breaks on current pandas.
 
 Examples
 --------
@@ -48,10 +55,20 @@ from rmlib._validate import (
     check_no_missing,
     check_nonnegative,
     check_one_of,
+    check_positive_int,
     check_timestamp,
 )
 
-__all__ = ["FREQ_DAYS", "clv_summary"]
+__all__ = [
+    "FREQ_DAYS",
+    "SEGMENTS",
+    "clv_summary",
+    "rfm_scores",
+    "rfm_segments",
+    "rfm_table",
+    "segment_grid",
+    "segment_summary",
+]
 
 #: Length of one time unit of :func:`clv_summary`, in days.
 FREQ_DAYS = {"D": 1.0, "W": 7.0}
@@ -69,6 +86,29 @@ def _end_day(observation_end: Any, arg: str) -> int:
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
     return int(np.datetime64(ts.to_datetime64(), "D").astype(np.int64))
+
+
+def _purchase_days(customers: pd.Series, days: np.ndarray):
+    """Customer codes and ids, and per customer the first and last day and the number of days.
+
+    One sort of int64 keys ``code * span + day`` (numpy's SIMD sort) gives all
+    three: each customer's keys are contiguous, the first and last of them
+    hold the first and last purchase day, and the keys that differ from
+    their predecessor are the distinct purchase days.
+    """
+    codes, ids = pd.factorize(customers, sort=True)
+    lo = int(days.min())
+    span = int(days.max()) - lo + 1
+    keys = np.sort(codes.astype(np.int64) * span + (days - lo))
+    new_day = np.empty(len(keys), dtype=bool)
+    new_day[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new_day[1:])
+    cust, day = np.divmod(keys[new_day], span)  # one row per (customer, purchase day)
+    n_days = np.bincount(cust, minlength=len(ids))
+    ends = np.cumsum(n_days)
+    first = day[ends - n_days] + lo
+    last = day[ends - 1] + lo
+    return codes, ids, first, last, n_days
 
 
 def _validated_log(
@@ -198,22 +238,10 @@ def clv_summary(
         end = _end_day(observation_end, "observation_end")
         _check_not_after(days, end, df, date_col, "observation_end")
 
-    codes, ids = pd.factorize(df[customer_col], sort=True)
+    codes, ids, first, last, n_days = _purchase_days(df[customer_col], days)
     n = len(ids)
-    amount = df[amount_col].to_numpy(dtype=np.float64)
-
-    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, codes, days)
-    last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(last, codes, days)
-
-    # distinct (customer, day) pairs, as one int64 key, counted per customer
-    lo = int(first.min())
-    span = int(last.max()) - lo + 1
-    pairs = pd.unique(codes.astype(np.int64) * span + (days - lo))
-    n_days = np.bincount(pairs // span, minlength=n)
     frequency = n_days - 1
-
+    amount = df[amount_col].to_numpy(dtype=np.float64)
     repeat_amount = np.bincount(
         codes, weights=np.where(days > first[codes], amount, 0.0), minlength=n
     )
@@ -231,3 +259,331 @@ def clv_summary(
         },
         index=index,
     )
+
+
+# --------------------------------------------------------------------------- RFM segmentation
+
+
+def rfm_table(
+    transactions: pd.DataFrame,
+    as_of: Any = None,
+    customer_col: str = "customer_id",
+    date_col: str = "timestamp",
+    amount_col: str = "amount",
+) -> pd.DataFrame:
+    """Recency, frequency and monetary value per customer, as of a date.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        The purchase log, one row per purchase. Not modified.
+    as_of : date-like, optional
+        The day the table describes (a whole day). Default: the day of the
+        last purchase in ``transactions``. A purchase after it is an error:
+        cut the log first.
+    customer_col, date_col, amount_col : str
+        Columns with the customer id, the purchase time (datetime) and the
+        amount paid (numeric, no missing or negative values).
+
+    Returns
+    -------
+    DataFrame
+        One row per customer who bought, indexed by customer id (sorted),
+        with columns
+
+        - ``recency`` (int): whole days from the last purchase day to
+          ``as_of`` (0 = bought on that day);
+        - ``frequency`` (int): number of distinct purchase days (several
+          receipts on one day count once, as in :func:`clv_summary`, whose
+          ``frequency`` is this minus one);
+        - ``monetary`` (float): total amount spent up to ``as_of``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        On a bad log (see :func:`clv_summary`) or a purchase after ``as_of``.
+
+    See Also
+    --------
+    rfm_scores : 1-5 scores from this table.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({
+    ...     "customer_id": [7, 7, 7, 9],
+    ...     "timestamp": pd.to_datetime(["2024-03-01 10:00", "2024-03-01 17:00",
+    ...                                  "2024-03-20 12:00", "2024-02-10 09:00"]),
+    ...     "amount": [100.0, 50.0, 80.0, 500.0],
+    ... })
+    >>> rfm_table(log, as_of="2024-03-31")
+                 recency  frequency  monetary
+    customer_id
+    7                 11          2     230.0
+    9                 50          1     500.0
+    """
+    df = _validated_log(transactions, customer_col, date_col, amount_col)
+    days = _day_numbers(df[date_col])
+    if as_of is None:
+        end = int(days.max())
+    else:
+        end = _end_day(as_of, "as_of")
+        _check_not_after(days, end, df, date_col, "as_of")
+    codes, ids, _, last, n_days = _purchase_days(df[customer_col], days)
+    monetary = np.bincount(codes, weights=df[amount_col].to_numpy(np.float64), minlength=len(ids))
+    return pd.DataFrame(
+        {"recency": (end - last).astype(np.int64), "frequency": n_days, "monetary": monetary},
+        index=pd.Index(ids, name=customer_col),
+    )
+
+
+def _rank_score(values: pd.Series, bins: int, ascending: bool) -> np.ndarray:
+    pct = values.rank(method="average", pct=True, ascending=ascending).to_numpy()
+    return np.clip(np.ceil(pct * bins - 1e-9), 1, bins).astype(np.int64)
+
+
+def rfm_scores(
+    rfm: pd.DataFrame,
+    bins: int = 5,
+    recency_col: str = "recency",
+    frequency_col: str = "frequency",
+    monetary_col: str = "monetary",
+) -> pd.DataFrame:
+    """Score recency, frequency and monetary value from 1 to ``bins`` by rank.
+
+    Each score is ``ceil(bins * percentile rank)``, where the percentile
+    rank is ``rank(method="average") / n``. Customers with equal values get
+    equal scores (the score of the middle of their block), so the method
+    works on heavy ties and low-frequency data where ``pd.qcut`` fails with
+    duplicate bin edges; with few distinct values some scores stay unused.
+    A shorter recency (a more recent purchase) gets a *higher* R score; more
+    purchases and more money get higher F and M scores.
+
+    Parameters
+    ----------
+    rfm : DataFrame
+        One row per customer, e.g. from :func:`rfm_table`. Not modified.
+    bins : int, default 5
+        Number of score levels (at least 2).
+    recency_col, frequency_col, monetary_col : str
+        Numeric columns (no missing or negative values) to score.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``rfm`` with integer columns ``R``, ``F``, ``M`` in
+        ``1..bins`` and ``RFM``, the three scores as a string such as
+        ``"545"``.
+
+    Examples
+    --------
+    Eight customers, five of whom bought once: the ties share the F score 2,
+    the middle of the lowest 5/8 of ranks.
+
+    >>> rfm = pd.DataFrame({"recency": [3, 40, 200, 10, 90, 365, 15, 60],
+    ...                     "frequency": [12, 1, 1, 4, 1, 1, 6, 1],
+    ...                     "monetary": [900, 40, 55, 300, 20, 35, 410, 80]})
+    >>> rfm_scores(rfm)[["R", "F", "M", "RFM"]].T
+           0    1    2    3    4    5    6    7
+    R      5    4    2    5    2    1    4    3
+    F      5    2    2    4    2    2    5    2
+    M      5    2    3    4    1    2    5    4
+    RFM  555  422  223  544  221  122  455  324
+    """
+    cols = [recency_col, frequency_col, monetary_col]
+    df = check_frame(rfm, "rfm", cols)
+    bins = check_positive_int(bins, "bins", minimum=2)
+    for col in cols:
+        check_nonnegative(df, "rfm", col)
+    r = _rank_score(df[recency_col], bins, ascending=False)
+    f = _rank_score(df[frequency_col], bins, ascending=True)
+    m = _rank_score(df[monetary_col], bins, ascending=True)
+    out = df.copy()
+    out["R"], out["F"], out["M"] = r, f, m
+    width = len(str(bins))
+    code = (
+        pd.Series(r, index=df.index).astype(str).str.zfill(width)
+        + pd.Series(f, index=df.index).astype(str).str.zfill(width)
+        + pd.Series(m, index=df.index).astype(str).str.zfill(width)
+    )
+    out["RFM"] = code
+    return out
+
+
+#: The eleven segments, from the most to the least valuable, with what to do.
+SEGMENTS: dict[str, str] = {
+    "champions": "bought recently, buy often and spend the most: reward them, ask for reviews",
+    "loyal": "buy often and spend well, fairly recently: upsell, invite to the loyalty programme",
+    "potential loyalists": "recent customers with average frequency and spend: offer membership",
+    "new": "bought for the first time very recently: onboard them, make the second purchase easy",
+    "promising": "recent but low frequency and spend: build awareness, free trials",
+    "need attention": "average on all three: limited-time offers based on past purchases",
+    "about to sleep": "below average recency, frequency and spend: share popular products",
+    "at risk": "used to buy often and spend well, but long ago: personal win-back e-mails",
+    "can't lose them": "the best past customers, gone quiet: win them back, talk to them",
+    "hibernating": "last purchase long ago, few purchases, low spend: offer relevant products",
+    "lost": "lowest on all three: revive with a generic campaign or leave them",
+}
+
+# Rows: R score 1..5; columns: FM score 1..5.
+_GRID = [
+    ["lost", "lost", "at risk", "at risk", "can't lose them"],
+    ["hibernating", "hibernating", "at risk", "at risk", "can't lose them"],
+    ["about to sleep", "about to sleep", "need attention", "loyal", "loyal"],
+    ["promising", "potential loyalists", "potential loyalists", "loyal", "loyal"],
+    ["new", "potential loyalists", "potential loyalists", "champions", "champions"],
+]
+
+
+def segment_grid() -> pd.DataFrame:
+    """The rule table of :func:`rfm_segments`: segment by R score (rows) and FM score (columns).
+
+    Examples
+    --------
+    >>> segment_grid().loc[5]
+    FM
+    1                    new
+    2    potential loyalists
+    3    potential loyalists
+    4              champions
+    5              champions
+    Name: 5, dtype: str
+    """
+    return pd.DataFrame(
+        _GRID,
+        index=pd.Index(range(1, 6), name="R"),
+        columns=pd.Index(range(1, 6), name="FM"),
+    )
+
+
+def rfm_segments(
+    scores: pd.DataFrame, r_col: str = "R", f_col: str = "F", m_col: str = "M"
+) -> pd.DataFrame:
+    """Name each customer's segment from 1-5 R, F and M scores.
+
+    The FM score is the mean of F and M rounded half up,
+    ``(F + M + 1) // 2``; the segment is then read from this grid (rows: R
+    score, columns: FM score; :func:`segment_grid` returns it as a DataFrame),
+    so every customer gets exactly one:
+
+    ======  ==============  ===================  ===================  =========  ===============
+    R, FM   1               2                    3                    4          5
+    ======  ==============  ===================  ===================  =========  ===============
+    5       new             potential loyalists  potential loyalists  champions  champions
+    4       promising       potential loyalists  potential loyalists  loyal      loyal
+    3       about to sleep  about to sleep       need attention       loyal      loyal
+    2       hibernating     hibernating          at risk              at risk    can't lose them
+    1       lost            lost                 at risk              at risk    can't lose them
+    ======  ==============  ===================  ===================  =========  ===============
+
+    This follows the widely used eleven-segment RFM map (R against the
+    combined FM score) but, unlike the overlapping ranges in which it is
+    often published, assigns each of the 25 cells to one segment.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Scores from ``rfm_scores(..., bins=5)``. Not modified.
+    r_col, f_col, m_col : str
+        Integer score columns with values 1..5.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``scores`` with ``FM`` (int) and ``segment``, an ordered
+        categorical whose categories are the keys of :data:`SEGMENTS`, from
+        the most to the least valuable.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"R": [5, 5, 1, 2, 3], "F": [5, 1, 5, 1, 3], "M": [4, 1, 5, 2, 1]})
+    >>> rfm_segments(scores)["segment"].tolist()
+    ['champions', 'new', "can't lose them", 'hibernating', 'about to sleep']
+    """
+    df = check_frame(scores, "scores", [r_col, f_col, m_col])
+    for col in (r_col, f_col, m_col):
+        s = df[col]
+        ok = pd.api.types.is_integer_dtype(s) and not s.isna().any() and s.between(1, 5).all()
+        if not ok:
+            if pd.api.types.is_integer_dtype(s) or pd.api.types.is_float_dtype(s):
+                found = f"values from {s.min()} to {s.max()}"
+                if s.isna().any():
+                    found += f" and {int(s.isna().sum())} missing"
+            else:
+                found = f"dtype {s.dtype}"
+            raise ValueError(
+                f"column {col!r} of `scores` must hold integer scores 1..5, found {found}. "
+                f"Score the customers with rfm_scores(rfm, bins=5) first."
+            )
+    r = df[r_col].to_numpy(np.int64)
+    fm = (df[f_col].to_numpy(np.int64) + df[m_col].to_numpy(np.int64) + 1) // 2
+    names = np.array(_GRID, dtype=object)[r - 1, fm - 1]
+    out = df.copy()
+    out["FM"] = fm
+    out["segment"] = pd.Categorical(names, categories=list(SEGMENTS), ordered=True)
+    return out
+
+
+def segment_summary(
+    segmented: pd.DataFrame,
+    recency_col: str = "recency",
+    frequency_col: str = "frequency",
+    monetary_col: str = "monetary",
+    segment_col: str = "segment",
+) -> pd.DataFrame:
+    """Size, mean RFM values and revenue share of each segment.
+
+    Parameters
+    ----------
+    segmented : DataFrame
+        Output of :func:`rfm_segments` on scores of :func:`rfm_table`
+        (one row per customer). Not modified.
+    recency_col, frequency_col, monetary_col, segment_col : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment present, in the order of :data:`SEGMENTS`, with
+        ``customers``, ``share_customers`` (0-1), ``mean_recency``,
+        ``mean_frequency``, ``mean_monetary``, ``revenue`` (sum of monetary)
+        and ``share_revenue`` (0-1).
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"recency": [1, 3, 300], "frequency": [9, 7, 1],
+    ...                     "monetary": [900.0, 700.0, 400.0],
+    ...                     "segment": ["champions", "champions", "lost"]})
+    >>> segment_summary(seg)[["customers", "share_customers", "revenue", "share_revenue"]]
+               customers  share_customers  revenue  share_revenue
+    segment
+    champions          2         0.666667   1600.0            0.8
+    lost               1         0.333333    400.0            0.2
+    """
+    cols = [recency_col, frequency_col, monetary_col, segment_col]
+    df = check_frame(segmented, "segmented", cols)
+    check_no_missing(df, "segmented", segment_col)
+    for col in cols[:3]:
+        check_nonnegative(df, "segmented", col)
+    unknown = sorted(set(df[segment_col].astype(str)) - set(SEGMENTS))
+    if unknown:
+        raise ValueError(
+            f"column {segment_col!r} of `segmented` has unknown segment(s) {unknown}; "
+            f"expected names from rfm_segments: {', '.join(repr(s) for s in SEGMENTS)}."
+        )
+    seg = pd.Categorical(df[segment_col].astype(str), categories=list(SEGMENTS), ordered=True)
+    g = df[[recency_col, frequency_col, monetary_col]].groupby(seg, observed=True)
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "mean_recency": g[recency_col].mean(),
+            "mean_frequency": g[frequency_col].mean(),
+            "mean_monetary": g[monetary_col].mean(),
+            "revenue": g[monetary_col].sum().astype(np.float64),
+        }
+    )
+    out.insert(1, "share_customers", out["customers"] / len(df))
+    total = out["revenue"].sum()
+    out["share_revenue"] = out["revenue"] / total if total > 0 else 0.0
+    out.index = pd.CategoricalIndex(out.index, categories=list(SEGMENTS), ordered=True)
+    out.index.name = "segment"
+    return out

@@ -9,7 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rmlib.datasets import load_cdnow
-from rmlib.rfm import clv_summary
+from rmlib.rfm import (
+    SEGMENTS,
+    clv_summary,
+    rfm_scores,
+    rfm_segments,
+    rfm_table,
+    segment_grid,
+    segment_summary,
+)
 
 # --------------------------------------------------------------------------- helpers
 
@@ -335,3 +343,291 @@ def test_clv_summary_invariants(log, extra_days, freq):
     unit = 7.0 if freq == "W" else 1.0
     ref = _reference_summary(log, end, unit)
     pd.testing.assert_frame_equal(s, ref, check_dtype=False, check_exact=False, rtol=1e-9)
+
+
+# --------------------------------------------------------------------------- rfm_table
+
+
+def test_rfm_table_by_hand():
+    log = _log(
+        [
+            (7, "2024-03-01 10:00", 100),
+            (7, "2024-03-01 17:00", 50),  # same day: one purchase day
+            (7, "2024-03-20 12:00", 80),
+            (9, "2024-02-10 09:00", 500),
+        ]
+    )
+    t = rfm_table(log, as_of="2024-03-31")
+    assert t.index.name == "customer_id"
+    assert t.columns.tolist() == ["recency", "frequency", "monetary"]
+    assert t.loc[7].tolist() == [11, 2, 230.0]
+    assert t.loc[9].tolist() == [50, 1, 500.0]
+    assert t["recency"].dtype == np.int64 and t["frequency"].dtype == np.int64
+    # default as_of: the last purchase day (20 March)
+    assert rfm_table(log)["recency"].tolist() == [0, 39]
+
+
+def test_rfm_table_agrees_with_clv_summary_on_case_data():
+    from rmlib.datasets import load_case
+
+    tx = load_case().transactions
+    t = rfm_table(tx, as_of="2024-12-31")
+    s = clv_summary(tx, observation_end="2024-12-31", freq="D")
+    assert t.index.equals(s.index)
+    np.testing.assert_array_equal(t["frequency"], s["frequency"] + 1)
+    np.testing.assert_array_equal(t["recency"], s["T"] - s["recency"])
+    total = tx.groupby("customer_id")["amount"].sum()
+    np.testing.assert_allclose(t["monetary"], total.loc[t.index], rtol=1e-12)
+
+
+def test_rfm_table_error_purchase_after_as_of():
+    log = _log([(1, "2024-01-01", 1), (2, "2024-02-01", 1)])
+    with pytest.raises(ValueError, match=r"1 purchase\(s\) after as_of=2024-01-15.*later `as_of`"):
+        rfm_table(log, as_of="2024-01-15")
+
+
+def test_rfm_table_error_missing_column_and_bad_dates():
+    log = _log([(1, "2024-01-01", 1)])
+    with pytest.raises(ValueError, match=r"no column 'date'\. Available columns: 'customer_id'"):
+        rfm_table(log, date_col="date")
+    log["timestamp"] = log["timestamp"].astype(str)
+    with pytest.raises(TypeError, match=r"'timestamp' .* must hold datetimes"):
+        rfm_table(log)
+
+
+def test_rfm_table_does_not_mutate_input():
+    log = _log([(1, "2024-01-01", 1), (2, "2024-01-05", 3), (1, "2024-01-03", 2)])
+    before = log.copy(deep=True)
+    rfm_table(log)
+    pd.testing.assert_frame_equal(log, before)
+
+
+# --------------------------------------------------------------------------- rfm_scores
+
+
+def test_rfm_scores_by_hand():
+    rfm = pd.DataFrame(
+        {
+            "recency": [3, 40, 200, 10, 90, 365, 15, 60],
+            "frequency": [12, 1, 1, 4, 1, 1, 6, 1],
+            "monetary": [900, 40, 55, 300, 20, 35, 410, 80],
+        }
+    )
+    sc = rfm_scores(rfm)
+    # recency 40 is the 5th of 8 from the longest: ceil(5 * 5/8) = 4; the most recent gets 5
+    assert sc["R"].tolist() == [5, 4, 2, 5, 2, 1, 4, 3]
+    # five one-time buyers share ranks 1..5, mean 3: ceil(5 * 3/8) = 2
+    assert sc["F"].tolist() == [5, 2, 2, 4, 2, 2, 5, 2]
+    assert sc["M"].tolist() == [5, 2, 3, 4, 1, 2, 5, 4]
+    assert sc["RFM"].tolist()[:3] == ["555", "422", "223"]
+    pd.testing.assert_frame_equal(sc[rfm.columns], rfm)
+
+
+def test_rfm_scores_work_where_qcut_fails():
+    # 70% bought once: qcut cannot make 5 bins with distinct edges. The one-time buyers hold
+    # ranks 1..70 (mean 35.5, score ceil(5 * 0.355) = 2), the 2-purchase block ranks 71..90
+    # (mean 80.5, score ceil(5 * 0.805) = 5)
+    freq = pd.Series([1] * 70 + [2] * 20 + [3] * 7 + [9] * 3)
+    with pytest.raises(ValueError, match="Bin edges must be unique"):
+        pd.qcut(freq, 5)
+    rfm = pd.DataFrame({"recency": range(100), "frequency": freq, "monetary": 10.0})
+    sc = rfm_scores(rfm)
+    assert sc.groupby("frequency")["F"].nunique().eq(1).all()  # equal values, equal score
+    assert sc.groupby("frequency")["F"].first().to_dict() == {1: 2, 2: 5, 3: 5, 9: 5}
+    assert sc["M"].eq(3).all()  # everybody tied: the middle score
+
+
+def test_rfm_scores_other_bins_and_column_names():
+    rfm = pd.DataFrame({"days": [1, 2, 3, 4], "n": [1, 2, 3, 4], "spend": [4.0, 3.0, 2.0, 1.0]})
+    sc = rfm_scores(rfm, bins=2, recency_col="days", frequency_col="n", monetary_col="spend")
+    assert sc["R"].tolist() == [2, 2, 1, 1]
+    assert sc["F"].tolist() == [1, 1, 2, 2]
+    assert sc["M"].tolist() == [2, 2, 1, 1]
+    ten = rfm_scores(
+        pd.DataFrame({"recency": range(20), "frequency": 1, "monetary": range(20)}), 10
+    )
+    assert ten["RFM"].iloc[0] == "100601"  # two digits per score when bins >= 10
+
+
+@pytest.mark.parametrize(
+    ("bins", "exc", "msg"),
+    [
+        (1, ValueError, r"`bins` must be an integer >= 2, got 1"),
+        (2.5, TypeError, r"`bins` must be an integer, got float"),
+        (True, TypeError, r"`bins` must be an integer, got bool"),
+    ],
+)
+def test_rfm_scores_error_bins(bins, exc, msg):
+    rfm = pd.DataFrame({"recency": [1], "frequency": [1], "monetary": [1.0]})
+    with pytest.raises(exc, match=msg):
+        rfm_scores(rfm, bins=bins)
+
+
+def test_rfm_scores_error_columns_and_values():
+    rfm = pd.DataFrame({"recency": [1, 2], "frequency": [1, 2], "monetary": [1.0, 2.0]})
+    with pytest.raises(ValueError, match=r"`rfm` has no column 'spend'.*'monetary'"):
+        rfm_scores(rfm, monetary_col="spend")
+    bad = rfm.assign(monetary=[1.0, -5.0])
+    with pytest.raises(ValueError, match=r"'monetary' of `rfm` has 1 negative value"):
+        rfm_scores(bad)
+    bad = rfm.assign(recency=[1.0, np.nan])
+    with pytest.raises(ValueError, match=r"'recency' of `rfm` has 1 missing value"):
+        rfm_scores(bad)
+    bad = rfm.assign(frequency=["1", "2"])
+    with pytest.raises(TypeError, match=r"'frequency' of `rfm` must be numeric"):
+        rfm_scores(bad)
+    with pytest.raises(ValueError, match=r"`rfm` is empty"):
+        rfm_scores(rfm.iloc[:0])
+
+
+# --------------------------------------------------------------------------- rfm_segments
+
+
+def test_segment_grid_is_a_partition_with_eleven_segments():
+    grid = segment_grid()
+    assert grid.shape == (5, 5)
+    assert set(grid.to_numpy().ravel()) == set(SEGMENTS)
+    assert len(SEGMENTS) == 11
+    r, f, m = np.meshgrid(range(1, 6), range(1, 6), range(1, 6), indexing="ij")
+    scores = pd.DataFrame({"R": r.ravel(), "F": f.ravel(), "M": m.ravel()})
+    seg = rfm_segments(scores)
+    assert seg["segment"].notna().all()
+    assert set(seg["segment"]) == set(SEGMENTS)
+    # spot checks of the rule table
+    cell = seg.set_index(["R", "F", "M"])["segment"]
+    assert cell[(5, 5, 5)] == "champions"
+    assert cell[(5, 1, 1)] == "new"
+    assert cell[(4, 1, 1)] == "promising"
+    assert cell[(1, 1, 1)] == "lost"
+    assert cell[(2, 1, 2)] == "hibernating"
+    assert cell[(1, 5, 5)] == "can't lose them"
+    assert cell[(2, 4, 3)] == "at risk"  # FM = (4 + 3 + 1) // 2 = 4
+    assert cell[(3, 3, 3)] == "need attention"
+    assert cell[(3, 2, 1)] == "about to sleep"  # FM = 2
+    assert cell[(3, 5, 4)] == "loyal"
+    assert cell[(5, 3, 2)] == "potential loyalists"  # FM = 3
+
+
+def test_rfm_segments_output_and_no_mutation():
+    scores = pd.DataFrame({"R": [5, 1], "F": [5, 1], "M": [4, 2]}, index=["a", "b"])
+    before = scores.copy()
+    seg = rfm_segments(scores)
+    pd.testing.assert_frame_equal(scores, before)
+    assert seg.index.tolist() == ["a", "b"]
+    assert seg["FM"].tolist() == [5, 2]
+    assert seg["segment"].tolist() == ["champions", "lost"]
+    assert list(seg["segment"].cat.categories) == list(SEGMENTS)
+    assert seg["segment"].cat.ordered
+
+
+@pytest.mark.parametrize(
+    ("col", "values", "found"),
+    [
+        ("R", [6, 1], r"values from 1 to 6"),
+        ("F", [0, 1], r"values from 0 to 1"),
+        ("M", [1.0, 2.0], r"values from 1\.0 to 2\.0"),
+        ("R", ["5", "1"], r"dtype"),
+    ],
+)
+def test_rfm_segments_error_scores_not_1_to_5(col, values, found):
+    scores = pd.DataFrame({"R": [5, 1], "F": [5, 1], "M": [4, 2]})
+    scores[col] = values
+    with pytest.raises(
+        ValueError,
+        match=rf"column {col!r} of `scores` must hold integer scores 1\.\.5, found {found}"
+        r".*rfm_scores\(rfm, bins=5\)",
+    ):
+        rfm_segments(scores)
+
+
+def test_rfm_segments_error_missing_column():
+    with pytest.raises(
+        ValueError, match=r"`scores` has no column 'M'. Available columns: 'R', 'F'"
+    ):
+        rfm_segments(pd.DataFrame({"R": [1], "F": [1]}))
+
+
+# --------------------------------------------------------------------------- segment_summary
+
+
+def test_segment_summary_on_case_data():
+    from rmlib.datasets import load_case
+
+    tx = load_case().transactions
+    seg = rfm_segments(rfm_scores(rfm_table(tx, as_of="2024-12-31")))
+    assert len(seg) == tx["customer_id"].nunique()
+    summ = segment_summary(seg)
+    # every segment of the map is used on the case data
+    assert summ.index.tolist() == list(SEGMENTS)
+    assert summ["customers"].sum() == len(seg)
+    assert summ["share_customers"].sum() == pytest.approx(1.0)
+    assert summ["share_revenue"].sum() == pytest.approx(1.0)
+    assert summ["revenue"].sum() == pytest.approx(tx["amount"].sum())
+    # champions buy more often and more recently than the lost
+    assert summ.loc["champions", "mean_frequency"] > summ.loc["lost", "mean_frequency"]
+    assert summ.loc["champions", "mean_recency"] < summ.loc["lost", "mean_recency"]
+
+
+def test_segment_summary_by_hand_and_errors():
+    seg = pd.DataFrame(
+        {
+            "recency": [1, 3, 300],
+            "frequency": [9, 7, 1],
+            "monetary": [900.0, 700.0, 400.0],
+            "segment": ["champions", "champions", "lost"],
+        }
+    )
+    summ = segment_summary(seg)
+    assert summ.index.tolist() == ["champions", "lost"]
+    assert summ.loc["champions"].to_dict() == pytest.approx(
+        {
+            "customers": 2,
+            "share_customers": 2 / 3,
+            "mean_recency": 2.0,
+            "mean_frequency": 8.0,
+            "mean_monetary": 800.0,
+            "revenue": 1600.0,
+            "share_revenue": 0.8,
+        }
+    )
+    with pytest.raises(ValueError, match=r"unknown segment\(s\) \['vip'\].*'champions'"):
+        segment_summary(seg.assign(segment=["champions", "vip", "lost"]))
+    with pytest.raises(ValueError, match=r"'segment' of `segmented` has 1 missing value"):
+        segment_summary(seg.assign(segment=["champions", None, "lost"]))
+
+
+# --------------------------------------------------------------------------- scoring properties
+
+_rfm_values = st.lists(
+    st.tuples(st.integers(0, 400), st.integers(1, 6), st.sampled_from([0.0, 9.99, 50.0, 1e3])),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=_rfm_values, bins=st.integers(2, 10))
+def test_scores_within_bins_and_monotone(rows, bins):
+    rfm = pd.DataFrame(rows, columns=["recency", "frequency", "monetary"])
+    sc = rfm_scores(rfm, bins=bins)
+    for col in ("R", "F", "M"):
+        assert sc[col].between(1, bins).all()
+    # ordering: more recent never scores lower on R; more purchases/money never lower on F/M
+    by_r = sc.sort_values("recency")
+    assert by_r["R"].is_monotonic_decreasing
+    assert sc.sort_values("frequency")["F"].is_monotonic_increasing
+    assert sc.sort_values("monetary")["M"].is_monotonic_increasing
+    # equal values, equal scores
+    assert sc.groupby("monetary")["M"].nunique().eq(1).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=_rfm_values)
+def test_every_customer_gets_exactly_one_segment(rows):
+    rfm = pd.DataFrame(rows, columns=["recency", "frequency", "monetary"])
+    seg = rfm_segments(rfm_scores(rfm))
+    assert len(seg) == len(rfm)
+    assert seg.index.equals(rfm.index)
+    assert seg["segment"].notna().all()
+    assert seg["segment"].isin(list(SEGMENTS)).all()
+    assert segment_summary(seg)["customers"].sum() == len(rfm)
