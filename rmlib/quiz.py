@@ -1,0 +1,1019 @@
+"""Self-check quizzes: question banks, their schema, and the quiz widget.
+
+Each chapter keeps its questions in one place, a JSON bank inside the
+package (``rmlib/resources/quizzes/chNN.json``), so the same bank can feed
+the notebook quiz, graded assignments and a static website. A notebook
+shows the quiz with one call and never contains the answers::
+
+    from rmlib.quiz import quiz, open_questions
+    quiz("ch03")
+    open_questions("ch03")
+
+The bank format
+    ``{"chapter": "ch03", "title": "...", "items": [...], "open_questions": [...]}``.
+    Every item has a unique ``id``, a ``type``, a ``prompt`` and an optional
+    ``hint``:
+
+    * ``single`` — ``options``: a list of ``{"text", "correct", "explanation"}``
+      with exactly one correct option;
+    * ``multiple`` — the same, with at least one correct option;
+    * ``truefalse`` — ``answer`` (true/false) and ``explanations``
+      ``{"true": ..., "false": ...}`` (the feedback for each answer);
+    * ``numeric`` — ``answer`` (a number), ``tolerance`` (>= 0; answers within
+      ``answer ± tolerance`` count, the edges included), ``unit`` and
+      ``explanation``.
+
+    Open questions are ``{"prompt", "guidance"}``; the guidance says what a
+    good answer covers.
+
+Why the schema is checked by hand
+    The rules that matter most are about several fields at once (exactly one
+    correct option, unique ids, the chapter matching the file name), and the
+    messages must tell a course author which file, which item and which field
+    is wrong and how to fix it. Plain Python checks give such messages
+    directly; a JSON Schema would still need this code on top. All problems
+    in a bank are reported together (:class:`QuizBankError`).
+
+The widget
+    :class:`Quiz` is an :class:`ipywidgets.VBox` with one
+    :class:`QuizQuestion` per item: the prompt, the input (radio buttons,
+    check boxes, a True/False toggle, or a number box with its unit), a
+    *Check* button and a feedback panel, plus a running score and a *Try
+    again* button. The marking is in plain methods (:meth:`Item.check`,
+    :meth:`QuizQuestion.submit`, :meth:`Quiz.reset`) that tests call. The
+    widget state sent to the browser holds only the prompts and option texts:
+    which options are correct and every explanation stay in the kernel
+    until *Check* is clicked. Where widgets cannot render (a static page),
+    the quiz shows its questions and options without answers.
+
+Examples
+--------
+>>> bank = load_bank("ch01")
+>>> bank.chapter, len(bank.items) >= 8
+('ch01', True)
+>>> item = bank.item("ch01-07")
+>>> item.type
+'numeric'
+>>> item.check(item.answer).correct
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import json
+import math
+import numbers
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from rmlib.course import Rendered
+
+__all__ = [
+    "ITEM_TYPES",
+    "Bank",
+    "CheckResult",
+    "Item",
+    "OpenQuestion",
+    "Option",
+    "Quiz",
+    "QuizBankError",
+    "QuizQuestion",
+    "available_banks",
+    "load_bank",
+    "open_questions",
+    "quiz",
+    "validate_bank",
+]
+
+#: The item types a bank may use.
+ITEM_TYPES = ("single", "multiple", "truefalse", "numeric")
+
+_COMMON_KEYS = ("id", "type", "prompt", "hint")
+_TYPE_KEYS = {
+    "single": ("options",),
+    "multiple": ("options",),
+    "truefalse": ("answer", "explanations"),
+    "numeric": ("answer", "tolerance", "unit", "explanation"),
+}
+_OPTION_KEYS = ("text", "correct", "explanation")
+_BANK_KEYS = ("chapter", "title", "items", "open_questions")
+_OPEN_KEYS = ("prompt", "guidance")
+_CHAPTER = re.compile(r"^ch\d{2}$")
+
+# Okabe-Ito colours (colour-blind safe): right / not right.
+_RIGHT = "#009E73"
+_WRONG = "#D55E00"
+
+_STATIC_NOTE = (
+    "This self-check quiz is interactive: open the notebook in JupyterLab and run it "
+    "to check your answers. The questions are listed below without their answers."
+)
+
+
+class QuizBankError(ValueError):
+    """A quiz bank does not follow the format; :attr:`problems` lists every problem."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            f"Quiz bank {source} has {len(self.problems)} problem(s):\n{lines}\n"
+            f"See the bank format in the rmlib.quiz module docstring."
+        )
+
+
+# ---------------------------------------------------------------------------
+# data classes
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a single- or multiple-choice item."""
+
+    text: str
+    correct: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """A discussion question and what a good answer covers."""
+
+    prompt: str
+    guidance: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of checking one answer.
+
+    Attributes
+    ----------
+    correct : bool
+        Whether the answer is right.
+    answered : bool
+        ``False`` if no answer was given (nothing chosen); such a check
+        reveals nothing and does not count towards the score.
+    feedback : str
+        Plain-text feedback: the verdict, then an explanation for every
+        option (or for the answer given).
+    html : str
+        The same feedback as HTML, as the widget shows it.
+    """
+
+    correct: bool
+    answered: bool
+    feedback: str
+    html: str
+
+
+def _fmt_number(x: float) -> str:
+    return f"{x:g}"
+
+
+def _line_html(ok: bool, label: str, text: str, explanation: str) -> str:
+    colour = _RIGHT if ok else _WRONG
+    mark = "✓" if ok else "✗"
+    return (
+        f"<li><span style='color:{colour}'><b>{mark} {html.escape(label)}</b></span> "
+        f"<i>{html.escape(text)}</i> — {html.escape(explanation)}</li>"
+    )
+
+
+def _verdict(correct: bool) -> tuple[str, str]:
+    text = "Correct." if correct else "Not quite."
+    colour = _RIGHT if correct else _WRONG
+    return text, f"<p style='color:{colour}'><b>{text}</b></p>"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One quiz item, validated; :meth:`check` marks an answer.
+
+    Build items with :func:`load_bank` or :func:`validate_bank`, not by hand.
+    Fields that do not apply to the item's type are ``None`` or empty.
+    """
+
+    id: str
+    type: str
+    prompt: str
+    hint: str | None = None
+    options: tuple[Option, ...] = ()
+    answer: float | bool | None = None
+    tolerance: float | None = None
+    unit: str = ""
+    explanation: str = ""
+    explanations: Mapping[str, str] = field(default_factory=dict)
+
+    def check(self, answer: Any) -> CheckResult:
+        """Mark ``answer`` and explain every option.
+
+        Parameters
+        ----------
+        answer
+            * ``single``: the index of the chosen option (``None``: nothing chosen);
+            * ``multiple``: the indices of the chosen options (empty: nothing chosen);
+            * ``truefalse``: ``True`` or ``False`` (``None``: nothing chosen);
+            * ``numeric``: a number; right if within ``answer ± tolerance``.
+
+        Returns
+        -------
+        CheckResult
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``answer`` has the wrong kind for the item's type, or names an
+            option that does not exist.
+
+        Examples
+        --------
+        >>> item = validate_bank(
+        ...     {
+        ...         "chapter": "ch99",
+        ...         "title": "t",
+        ...         "items": [
+        ...             {
+        ...                 "id": "q1",
+        ...                 "type": "numeric",
+        ...                 "prompt": "Share?",
+        ...                 "answer": 0.25,
+        ...                 "tolerance": 0.005,
+        ...                 "unit": "share",
+        ...                 "explanation": "100 of 400.",
+        ...             }
+        ...         ],
+        ...         "open_questions": [],
+        ...     }
+        ... ).items[0]
+        >>> item.check(0.255).correct, item.check(0.256).correct
+        (True, False)
+        >>> print(item.check(0.3).feedback)
+        Not quite.
+        Your answer: 0.3 share. Accepted: 0.25 ± 0.005 share.
+        100 of 400.
+        """
+        if self.type in ("single", "multiple"):
+            return self._check_options(answer)
+        if self.type == "truefalse":
+            return self._check_truefalse(answer)
+        return self._check_numeric(answer)
+
+    # -- single / multiple -------------------------------------------------
+    def _chosen(self, answer: Any) -> set[int]:
+        n = len(self.options)
+        if self.type == "single":
+            if answer is None:
+                return set()
+            picks = [answer]
+        else:
+            if answer is None:
+                return set()
+            if isinstance(answer, str | bytes) or not isinstance(answer, Iterable):
+                raise TypeError(
+                    f"Item {self.id!r} (multiple choice): `answer` must be a collection of "
+                    f"option indices such as {{0, 2}}, got {answer!r}."
+                )
+            picks = list(answer)
+        for p in picks:
+            if isinstance(p, bool) or not isinstance(p, numbers.Integral):
+                raise TypeError(
+                    f"Item {self.id!r}: an option is chosen by its index 0..{n - 1}, got {p!r}."
+                )
+            if not 0 <= p < n:
+                raise ValueError(
+                    f"Item {self.id!r}: option index {p} does not exist; use 0..{n - 1}."
+                )
+        return {int(p) for p in picks}
+
+    def _check_options(self, answer: Any) -> CheckResult:
+        chosen = self._chosen(answer)
+        if not chosen:
+            msg = "Choose an option, then click Check."
+            if self.type == "multiple":
+                msg = "Select at least one option, then click Check."
+            return CheckResult(False, False, msg, f"<p>{html.escape(msg)}</p>")
+        right = {i for i, o in enumerate(self.options) if o.correct}
+        correct = chosen == right
+        verdict, verdict_html = _verdict(correct)
+        lines, rows = [verdict], []
+        for i, opt in enumerate(self.options):
+            picked = i in chosen
+            if picked and opt.correct:
+                ok, label = True, "You chose this, and it is right:"
+            elif picked:
+                ok, label = False, "You chose this, but it is not right:"
+            elif opt.correct:
+                ok = False
+                label = (
+                    "You missed this one, which is right:"
+                    if self.type == "multiple"
+                    else "The right answer:"
+                )
+            else:
+                ok, label = True, "Rightly left out:"
+            lines.append(f"{'✓' if ok else '✗'} {label} {opt.text} — {opt.explanation}")
+            rows.append(_line_html(ok, label, opt.text, opt.explanation))
+        return CheckResult(
+            correct, True, "\n".join(lines), f"{verdict_html}<ul>{''.join(rows)}</ul>"
+        )
+
+    # -- true / false ------------------------------------------------------
+    def _check_truefalse(self, answer: Any) -> CheckResult:
+        if answer is None:
+            msg = "Choose True or False, then click Check."
+            return CheckResult(False, False, msg, f"<p>{html.escape(msg)}</p>")
+        if not isinstance(answer, bool):
+            raise TypeError(f"Item {self.id!r} (true/false): `answer` must be True or False.")
+        correct = answer == self.answer
+        verdict, verdict_html = _verdict(correct)
+        lines, rows = [verdict], []
+        for value in (answer, not answer):  # the answer given first
+            label = "Your answer" if value == answer else "The other answer"
+            label += f" ({value}):"
+            text = self.explanations[str(value).lower()]
+            ok = value == self.answer
+            lines.append(f"{'✓' if ok else '✗'} {label} {text}")
+            rows.append(_line_html(ok, label, "", text))
+        return CheckResult(
+            correct, True, "\n".join(lines), f"{verdict_html}<ul>{''.join(rows)}</ul>"
+        )
+
+    # -- numeric -----------------------------------------------------------
+    def _check_numeric(self, answer: Any) -> CheckResult:
+        if answer is None:
+            msg = "Type a number, then click Check."
+            return CheckResult(False, False, msg, f"<p>{html.escape(msg)}</p>")
+        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+            raise TypeError(f"Item {self.id!r} (numeric): `answer` must be a number.")
+        x = float(answer)
+        if not math.isfinite(x):
+            msg = f"{x} is not a number you can check; type a finite number."
+            return CheckResult(False, False, msg, f"<p>{html.escape(msg)}</p>")
+        target, tol = float(self.answer), float(self.tolerance)
+        diff = abs(x - target)
+        # The edges count: 0.25 + 0.005 is 0.255 on paper, 0.2550000000000001 in floats.
+        correct = diff <= tol or math.isclose(diff, tol, rel_tol=1e-9, abs_tol=1e-12)
+        verdict, verdict_html = _verdict(correct)
+        unit = f" {self.unit}" if self.unit else ""
+        range_line = (
+            f"Your answer: {_fmt_number(x)}{unit}. Accepted: {_fmt_number(target)} "
+            f"± {_fmt_number(tol)}{unit}."
+        )
+        text = "\n".join([verdict, range_line, self.explanation])
+        return CheckResult(
+            correct,
+            True,
+            text,
+            f"{verdict_html}<p>{html.escape(range_line)}</p><p>{html.escape(self.explanation)}</p>",
+        )
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A validated quiz bank: the chapter's items and open questions."""
+
+    chapter: str
+    title: str
+    items: tuple[Item, ...]
+    open_questions: tuple[OpenQuestion, ...]
+    source: str = "<bank>"
+
+    def item(self, item_id: str) -> Item:
+        """The item with id ``item_id``.
+
+        >>> load_bank("ch01").item("ch01-01").type
+        'single'
+        """
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        ids = [it.id for it in self.items]
+        raise KeyError(f"{self.source} has no item {item_id!r}; its items are {', '.join(ids)}.")
+
+
+# ---------------------------------------------------------------------------
+# validation
+# ---------------------------------------------------------------------------
+
+
+def _is_text(x: Any) -> bool:
+    return isinstance(x, str) and x.strip() != ""
+
+
+def _is_real(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(float(x))
+
+
+def _unknown_keys(obj: Mapping[str, Any], allowed: Iterable[str]) -> list[tuple[str, str]]:
+    allowed = list(allowed)
+    out = []
+    for key in obj:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            out.append((str(key), f"unknown field; {hint}allowed: {', '.join(allowed)}"))
+    return out
+
+
+def _validate_options(where: str, item: Mapping[str, Any], problems: list[str]) -> None:
+    options = item.get("options")
+    kind = item["type"]
+    if not isinstance(options, list) or len(options) < 2:
+        problems.append(
+            f"{where}, field 'options': expected a list of at least 2 options "
+            f'{{"text", "correct", "explanation"}}, found {options!r:.60}.'
+        )
+        return
+    texts = []
+    for k, opt in enumerate(options, start=1):
+        at = f"{where}, option {k}"
+        if not isinstance(opt, dict):
+            problems.append(f"{at}: expected an object with text, correct, explanation.")
+            continue
+        for key, why in _unknown_keys(opt, _OPTION_KEYS):
+            problems.append(f"{at}, field {key!r}: {why}.")
+        if not _is_text(opt.get("text")):
+            problems.append(f"{at}, field 'text': missing or empty; write the option's text.")
+        else:
+            texts.append(opt["text"].strip())
+        if not isinstance(opt.get("correct"), bool):
+            problems.append(
+                f"{at}, field 'correct': expected true or false, found {opt.get('correct')!r}."
+            )
+        if not _is_text(opt.get("explanation")):
+            problems.append(
+                f"{at}, field 'explanation': missing or empty; every option needs an "
+                f"explanation of why it is right or wrong."
+            )
+    dupes = sorted({t for t in texts if texts.count(t) > 1})
+    if dupes:
+        problems.append(
+            f"{where}, field 'options': the option text {dupes[0]!r} appears twice; "
+            f"make every option different."
+        )
+    n_right = sum(1 for o in options if isinstance(o, dict) and o.get("correct") is True)
+    if kind == "single" and n_right != 1:
+        problems.append(
+            f"{where}, field 'options': a single-choice item needs exactly one option with "
+            f'"correct": true, found {n_right}. Mark one option correct, or make the item '
+            f'"multiple".'
+        )
+    if kind == "multiple" and n_right < 1:
+        problems.append(
+            f"{where}, field 'options': a multiple-choice item needs at least one option "
+            f'with "correct": true, found 0.'
+        )
+
+
+def _validate_item(where: str, item: Mapping[str, Any], problems: list[str]) -> None:
+    kind = item["type"]
+    for key, why in _unknown_keys(item, _COMMON_KEYS + _TYPE_KEYS[kind]):
+        problems.append(f"{where}, field {key!r}: {why} (for type {kind!r}).")
+    if not _is_text(item.get("prompt")):
+        problems.append(f"{where}, field 'prompt': missing or empty; write the question.")
+    if "hint" in item and not _is_text(item["hint"]):
+        problems.append(f"{where}, field 'hint': empty; write a hint or remove the field.")
+    if kind in ("single", "multiple"):
+        _validate_options(where, item, problems)
+    elif kind == "truefalse":
+        if not isinstance(item.get("answer"), bool):
+            problems.append(
+                f"{where}, field 'answer': expected true or false, found {item.get('answer')!r}."
+            )
+        expl = item.get("explanations")
+        if not isinstance(expl, dict) or sorted(expl) != ["false", "true"]:
+            problems.append(
+                f"{where}, field 'explanations': expected an object with keys \"true\" and "
+                f'"false" (the feedback for each answer), found {expl!r:.60}.'
+            )
+        else:
+            for key in ("true", "false"):
+                if not _is_text(expl[key]):
+                    problems.append(
+                        f"{where}, field 'explanations.{key}': empty; explain the answer {key}."
+                    )
+    else:  # numeric
+        if not _is_real(item.get("answer")):
+            problems.append(
+                f"{where}, field 'answer': expected a finite number, found {item.get('answer')!r}."
+            )
+        tol = item.get("tolerance")
+        if not _is_real(tol) or tol < 0:
+            problems.append(
+                f"{where}, field 'tolerance': expected a number >= 0 (answers within "
+                f"answer ± tolerance count), found {tol!r}."
+            )
+        if not _is_text(item.get("unit")):
+            problems.append(
+                f"{where}, field 'unit': missing or empty; say what the number measures, "
+                f'e.g. "roubles" or "share of customers (0–1)".'
+            )
+        if not _is_text(item.get("explanation")):
+            problems.append(
+                f"{where}, field 'explanation': missing or empty; explain how the answer "
+                f"is worked out."
+            )
+
+
+def _build_item(raw: Mapping[str, Any]) -> Item:
+    kind = raw["type"]
+    kw: dict[str, Any] = {"id": raw["id"], "type": kind, "prompt": raw["prompt"]}
+    kw["hint"] = raw.get("hint")
+    if kind in ("single", "multiple"):
+        kw["options"] = tuple(
+            Option(o["text"], o["correct"], o["explanation"]) for o in raw["options"]
+        )
+    elif kind == "truefalse":
+        kw["answer"] = raw["answer"]
+        kw["explanations"] = dict(raw["explanations"])
+    else:
+        kw.update(
+            answer=float(raw["answer"]),
+            tolerance=float(raw["tolerance"]),
+            unit=raw["unit"],
+            explanation=raw["explanation"],
+        )
+    return Item(**kw)
+
+
+def validate_bank(data: Any, source: str = "<bank>", *, chapter: str | None = None) -> Bank:
+    """Check a bank (parsed JSON) against the format and return it as a :class:`Bank`.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed JSON of a bank.
+    source : str
+        Name used in error messages (the file name).
+    chapter : str, optional
+        The chapter the bank must declare (the file name's ``chNN``).
+
+    Returns
+    -------
+    Bank
+
+    Raises
+    ------
+    QuizBankError
+        Listing every problem: the file, the item id and the field, what is
+        wrong and how to fix it.
+
+    Examples
+    --------
+    >>> validate_bank({"chapter": "ch01", "title": "t", "items": [], "open_questions": []})
+    Traceback (most recent call last):
+    ...
+    rmlib.quiz.QuizBankError: Quiz bank <bank> has 1 problem(s):
+      - <bank>, field 'items': expected a non-empty list of items, found [].
+    See the bank format in the rmlib.quiz module docstring.
+    """
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise QuizBankError(
+            source, [f"{source}: the bank must be a JSON object with {', '.join(_BANK_KEYS)}."]
+        )
+    for key, why in _unknown_keys(data, _BANK_KEYS):
+        problems.append(f"{source}, field {key!r}: {why}.")
+    for key in _BANK_KEYS:
+        if key not in data:
+            problems.append(f"{source}: required field {key!r} is missing; add it.")
+    ch = data.get("chapter")
+    if "chapter" in data and (not isinstance(ch, str) or not _CHAPTER.match(ch)):
+        problems.append(f"{source}, field 'chapter': expected 'chNN' such as 'ch03', found {ch!r}.")
+    elif chapter is not None and ch is not None and ch != chapter:
+        problems.append(
+            f"{source}, field 'chapter': the file is the bank of {chapter!r} but says {ch!r}; "
+            f"make them agree."
+        )
+    if "title" in data and not _is_text(data.get("title")):
+        problems.append(f"{source}, field 'title': missing or empty; give the quiz a title.")
+
+    raw_items = data.get("items")
+    good: list[Mapping[str, Any]] = []
+    if "items" in data and (not isinstance(raw_items, list) or not raw_items):
+        problems.append(
+            f"{source}, field 'items': expected a non-empty list of items, found {raw_items!r:.60}."
+        )
+        raw_items = []
+    seen: dict[str, int] = {}
+    for n, raw in enumerate(raw_items or [], start=1):
+        if not isinstance(raw, dict):
+            problems.append(f"{source}, item #{n}: expected an object, found {raw!r:.40}.")
+            continue
+        item_id = raw.get("id")
+        if _is_text(item_id):
+            where = f"{source}, item {item_id!r}"
+            if item_id in seen:
+                problems.append(
+                    f"{where}, field 'id': the id is used twice (items #{seen[item_id]} and "
+                    f"#{n}); give every item its own id."
+                )
+            seen.setdefault(item_id, n)
+        else:
+            where = f"{source}, item #{n}"
+            problems.append(f"{where}, field 'id': missing or empty; give the item an id.")
+        kind = raw.get("type")
+        if kind not in ITEM_TYPES:
+            problems.append(
+                f"{where}, field 'type': expected one of {', '.join(ITEM_TYPES)}, found {kind!r}."
+            )
+            continue
+        before = len(problems)
+        _validate_item(where, raw, problems)
+        if len(problems) == before:
+            good.append(raw)
+
+    raw_open = data.get("open_questions")
+    if "open_questions" in data and not isinstance(raw_open, list):
+        problems.append(
+            f"{source}, field 'open_questions': expected a list of "
+            f'{{"prompt", "guidance"}} objects, found {raw_open!r:.60}.'
+        )
+        raw_open = []
+    for n, q in enumerate(raw_open or [], start=1):
+        where = f"{source}, open question #{n}"
+        if not isinstance(q, dict):
+            problems.append(f"{where}: expected an object with prompt and guidance.")
+            continue
+        for key, why in _unknown_keys(q, _OPEN_KEYS):
+            problems.append(f"{where}, field {key!r}: {why}.")
+        for key in _OPEN_KEYS:
+            if not _is_text(q.get(key)):
+                what = "the question" if key == "prompt" else "what a good answer covers"
+                problems.append(f"{where}, field {key!r}: missing or empty; write {what}.")
+    if problems:
+        raise QuizBankError(source, problems)
+    return Bank(
+        chapter=data["chapter"],
+        title=data["title"],
+        items=tuple(_build_item(raw) for raw in good),
+        open_questions=tuple(OpenQuestion(q["prompt"], q["guidance"]) for q in raw_open),
+        source=source,
+    )
+
+
+# ---------------------------------------------------------------------------
+# loading
+# ---------------------------------------------------------------------------
+
+
+def _bank_dir(directory: str | os.PathLike | None) -> Any:
+    if directory is None:
+        return files("rmlib") / "resources" / "quizzes"
+    return Path(directory)
+
+
+def available_banks(directory: str | os.PathLike | None = None) -> list[str]:
+    """The chapters that have a quiz bank, e.g. ``['ch00', 'ch01', ...]``.
+
+    >>> available_banks()[:2]
+    ['ch00', 'ch01']
+    """
+    folder = _bank_dir(directory)
+    return sorted(
+        p.name.removesuffix(".json")
+        for p in folder.iterdir()
+        if p.name.endswith(".json") and _CHAPTER.match(p.name.removesuffix(".json"))
+    )
+
+
+def load_bank(chapter: str, *, directory: str | os.PathLike | None = None) -> Bank:
+    """Read and validate the quiz bank of ``chapter``.
+
+    Parameters
+    ----------
+    chapter : str
+        ``"chNN"``, e.g. ``"ch03"``.
+    directory : path-like, optional
+        Folder holding ``chNN.json``; by default the banks shipped in
+        ``rmlib/resources/quizzes`` (read through :mod:`importlib.resources`).
+
+    Returns
+    -------
+    Bank
+
+    Raises
+    ------
+    ValueError
+        If ``chapter`` is not of the form ``chNN``.
+    FileNotFoundError
+        If there is no bank for the chapter (the available ones are listed).
+    QuizBankError
+        If the file is not valid JSON or breaks the format.
+
+    Examples
+    --------
+    >>> load_bank("ch03").title
+    'Self-check: principles of relationship marketing and relationship levels'
+    >>> load_bank("3")
+    Traceback (most recent call last):
+    ...
+    ValueError: `chapter` must look like 'ch03' (ch + two digits), got '3'.
+    """
+    if not isinstance(chapter, str) or not _CHAPTER.match(chapter):
+        raise ValueError(f"`chapter` must look like 'ch03' (ch + two digits), got {chapter!r}.")
+    folder = _bank_dir(directory)
+    resource = folder / f"{chapter}.json"
+    if not resource.is_file():
+        have = available_banks(directory) if folder.is_dir() else []
+        raise FileNotFoundError(
+            f"No quiz bank for {chapter!r} (looked for {chapter}.json in {folder}). "
+            f"Available: {', '.join(have) or '(none)'}."
+        )
+    source = f"{chapter}.json"
+    try:
+        data = json.loads(resource.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise QuizBankError(
+            source,
+            [
+                f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}. "
+                f"Check commas and quotes there."
+            ],
+        ) from exc
+    return validate_bank(data, source, chapter=chapter)
+
+
+# ---------------------------------------------------------------------------
+# the widget
+# ---------------------------------------------------------------------------
+
+
+class QuizQuestion(widgets.VBox):
+    """One item as a widget: prompt, input, Check button and feedback.
+
+    Attributes
+    ----------
+    item : Item
+        The item (kept in the kernel; its answers are not sent to the browser).
+    input : ipywidgets.Widget
+        ``RadioButtons`` (single), a ``VBox`` of ``Checkbox`` (multiple),
+        ``ToggleButtons`` (true/false) or ``FloatText`` (numeric).
+    check_button : ipywidgets.Button
+    feedback : ipywidgets.HTML
+        Empty until *Check* is clicked.
+    result : CheckResult or None
+        The latest result of *Check*.
+    """
+
+    def __init__(
+        self,
+        item: Item,
+        number: int,
+        on_result: Callable[[QuizQuestion], None] | None = None,
+    ) -> None:
+        self.item = item
+        self.number = number
+        self.result: CheckResult | None = None
+        self._on_result = on_result
+        hint = ""
+        if item.hint:
+            hint = f"<details><summary>Hint</summary>{html.escape(item.hint)}</details>"
+        prompt = widgets.HTML(
+            f"<p><b>{number}.</b> {html.escape(item.prompt)}</p>{hint}",
+            layout=widgets.Layout(width="auto"),
+        )
+        wide = widgets.Layout(width="auto")
+        if item.type == "single":
+            self.input = widgets.RadioButtons(
+                options=[(o.text, i) for i, o in enumerate(item.options)],
+                value=None,
+                layout=wide,
+            )
+            controls: list[widgets.Widget] = [self.input]
+        elif item.type == "multiple":
+            self.input = widgets.VBox(
+                [
+                    widgets.Checkbox(value=False, description=o.text, indent=False, layout=wide)
+                    for o in item.options
+                ]
+            )
+            controls = [self.input]
+        elif item.type == "truefalse":
+            self.input = widgets.ToggleButtons(
+                options=[("True", True), ("False", False)], value=None
+            )
+            controls = [self.input]
+        else:
+            self.input = widgets.FloatText(value=0.0, description="Answer:")
+            controls = [widgets.HBox([self.input, widgets.Label(item.unit)])]
+        self.check_button = widgets.Button(description="Check", button_style="primary")
+        self.check_button.on_click(lambda _button: self.submit())
+        self.feedback = widgets.HTML("")
+        super().__init__(
+            [prompt, *controls, self.check_button, self.feedback],
+            layout=widgets.Layout(margin="0 0 1em 0"),
+        )
+
+    def current_answer(self) -> Any:
+        """The answer currently entered in the input, in the form :meth:`check` takes."""
+        if self.item.type == "multiple":
+            return {i for i, box in enumerate(self.input.children) if box.value}
+        return self.input.value
+
+    def check(self, answer: Any) -> CheckResult:
+        """Mark ``answer`` (see :meth:`Item.check`) without touching the widget."""
+        return self.item.check(answer)
+
+    def submit(self) -> CheckResult:
+        """What *Check* does: mark the entered answer, show the feedback, update the score."""
+        result = self.check(self.current_answer())
+        self.feedback.value = result.html
+        if result.answered:
+            self.result = result
+            if self._on_result is not None:
+                self._on_result(self)
+        return result
+
+    def reset(self) -> None:
+        """Clear the input and the feedback."""
+        if self.item.type == "multiple":
+            for box in self.input.children:
+                box.value = False
+        elif self.item.type == "numeric":
+            self.input.value = 0.0
+        else:
+            self.input.value = None
+        self.feedback.value = ""
+        self.result = None
+
+
+class Quiz(widgets.VBox):
+    """A chapter's self-check quiz as a widget (see :func:`quiz`).
+
+    Parameters
+    ----------
+    bank : Bank
+        A validated bank (:func:`load_bank`).
+
+    Attributes
+    ----------
+    items : list of QuizQuestion
+        One widget per item, in the bank's order.
+    score_label : ipywidgets.HTML
+        The running score, e.g. "Score: 3 of 8 correct".
+    reset_button : ipywidgets.Button
+        *Try again*: clears every answer, the feedback and the score.
+    """
+
+    def __init__(self, bank: Bank) -> None:
+        if not isinstance(bank, Bank):
+            raise TypeError(f"`bank` must be a Bank from load_bank(), got {type(bank).__name__}.")
+        self.bank = bank
+        self.items = [QuizQuestion(it, n, self._record) for n, it in enumerate(bank.items, 1)]
+        self.score_label = widgets.HTML()
+        self.reset_button = widgets.Button(description="Try again", icon="refresh")
+        self.reset_button.on_click(lambda _button: self.reset())
+        header = widgets.HTML(f"<h4>{html.escape(bank.title)}</h4>")
+        footer = widgets.HBox([self.score_label, self.reset_button])
+        super().__init__([header, *self.items, footer])
+        self._show_score()
+
+    @property
+    def score(self) -> tuple[int, int]:
+        """``(items answered correctly at their latest check, number of items)``."""
+        right = sum(1 for q in self.items if q.result is not None and q.result.correct)
+        return right, len(self.items)
+
+    def score_text(self) -> str:
+        """The running score as text, e.g. ``'Score: 3 of 8 correct'``."""
+        right, total = self.score
+        checked = sum(1 for q in self.items if q.result is not None)
+        return f"Score: {right} of {total} correct ({checked} checked)"
+
+    def _show_score(self) -> None:
+        self.score_label.value = f"<b>{html.escape(self.score_text())}</b>&nbsp;"
+
+    def _record(self, question: QuizQuestion) -> None:
+        self._show_score()
+
+    def reset(self) -> None:
+        """*Try again*: clear every answer and every feedback panel; the score goes to 0."""
+        for q in self.items:
+            q.reset()
+        self._show_score()
+
+    # -- static fallback -----------------------------------------------------
+    def static_text(self) -> str:
+        """The questions and options as plain text, without answers or explanations."""
+        lines = [self.bank.title, _STATIC_NOTE, ""]
+        for q in self.items:
+            it = q.item
+            lines.append(f"{q.number}. {it.prompt}")
+            if it.type in ("single", "multiple"):
+                box = "( )" if it.type == "single" else "[ ]"
+                lines += [f"   {box} {o.text}" for o in it.options]
+            elif it.type == "truefalse":
+                lines.append("   ( ) True   ( ) False")
+            else:
+                lines.append(f"   Answer: ______ {it.unit}")
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+    def static_html(self) -> str:
+        """The questions and options as HTML, without answers or explanations."""
+        parts = [
+            f"<div class='rmlib-quiz-static'><h4>{html.escape(self.bank.title)}</h4>"
+            f"<p><i>{html.escape(_STATIC_NOTE)}</i></p><ol>"
+        ]
+        for q in self.items:
+            it = q.item
+            parts.append(f"<li><p>{html.escape(it.prompt)}</p>")
+            if it.type in ("single", "multiple"):
+                box = "○" if it.type == "single" else "☐"
+                opts = "".join(f"<li>{box} {html.escape(o.text)}</li>" for o in it.options)
+                parts.append(f"<ul style='list-style:none'>{opts}</ul>")
+            elif it.type == "truefalse":
+                parts.append("<p>○ True &nbsp; ○ False</p>")
+            else:
+                parts.append(f"<p>Answer: ______ {html.escape(it.unit)}</p>")
+            parts.append("</li>")
+        parts.append("</ol></div>")
+        return "".join(parts)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        # JupyterLab ranks the widget view first and shows the live quiz; static
+        # viewers skip it and show these answer-free fallbacks.
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        data["text/plain"] = self.static_text()
+        data["text/html"] = self.static_html()
+        return data
+
+
+def quiz(chapter: str, *, directory: str | os.PathLike | None = None) -> Quiz:
+    """The self-check quiz of ``chapter``, ready to display in a notebook.
+
+    Parameters
+    ----------
+    chapter : str
+        ``"chNN"``, e.g. ``"ch03"``.
+    directory : path-like, optional
+        Folder of banks; by default the ones shipped with :mod:`rmlib`.
+
+    Returns
+    -------
+    Quiz
+
+    Examples
+    --------
+    >>> q = quiz("ch01")
+    >>> q.score_text()
+    'Score: 0 of 13 correct (0 checked)'
+    >>> first = q.items[0]
+    >>> right = next(i for i, o in enumerate(first.item.options) if o.correct)
+    >>> first.input.value = right
+    >>> first.check_button.click()
+    >>> q.score_text()
+    'Score: 1 of 13 correct (1 checked)'
+    """
+    return Quiz(load_bank(chapter, directory=directory))
+
+
+def open_questions(chapter: str, *, directory: str | os.PathLike | None = None) -> Rendered:
+    """The chapter's questions for discussion, each with collapsed guidance.
+
+    Parameters
+    ----------
+    chapter : str
+        ``"chNN"``, e.g. ``"ch03"``.
+    directory : path-like, optional
+        Folder of banks; by default the ones shipped with :mod:`rmlib`.
+
+    Returns
+    -------
+    Rendered
+        HTML (a numbered list; the guidance sits in a ``<details>`` block the
+        reader opens after answering) and plain text.
+
+    Examples
+    --------
+    >>> oq = open_questions("ch01")
+    >>> oq.html.count("<details>") == len(load_bank("ch01").open_questions)
+    True
+    >>> print(str(oq).splitlines()[0])
+    Questions for discussion
+    """
+    bank = load_bank(chapter, directory=directory)
+    rows, lines = [], ["Questions for discussion", ""]
+    for n, q in enumerate(bank.open_questions, 1):
+        rows.append(
+            f"<li><p>{html.escape(q.prompt)}</p><details><summary>What a good answer covers"
+            f"</summary><p>{html.escape(q.guidance)}</p></details></li>"
+        )
+        lines += [f"{n}. {q.prompt}", f"   What a good answer covers: {q.guidance}", ""]
+    return Rendered(
+        f"<div class='rmlib-open-questions'><ol>{''.join(rows)}</ol></div>",
+        "\n".join(lines).rstrip(),
+    )
