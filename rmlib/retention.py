@@ -9,8 +9,9 @@ What counts as a purchase (``unit``)
     ``unit="transaction"`` (the default) counts rows of the log, as the chapter 1
     assignment does; ``unit="day"`` counts distinct calendar days per customer, so two
     receipts on one day are one purchase occasion (the convention of the BG/NBD
-    summary in :func:`rmlib.rfm.clv_summary`). On the shipped case the two differ for
-    a few dozen customers who bought twice on one day.
+    summary in :func:`rmlib.rfm.clv_summary`). On the shipped case a few hundred
+    receipts fall on a day when the same customer already bought, which moves the
+    repeat-purchase rate by less than one percentage point.
 
 Who is "in a relationship"
     Liljander and Strandvik describe a relationship as a series of episodes: at least
