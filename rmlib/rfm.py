@@ -96,7 +96,12 @@ def _purchase_days(customers: pd.Series, days: np.ndarray):
     hold the first and last purchase day, and the keys that differ from
     their predecessor are the distinct purchase days.
     """
-    codes, ids = pd.factorize(customers, sort=True)
+    try:
+        codes, ids = pd.factorize(customers, sort=True)
+    except (
+        TypeError
+    ):  # ids of mixed types (e.g. 7 and "A7") cannot be sorted: keep first-seen order
+        codes, ids = pd.factorize(customers, sort=False)
     lo = int(days.min())
     span = int(days.max()) - lo + 1
     keys = np.sort(codes.astype(np.int64) * span + (days - lo))

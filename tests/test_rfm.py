@@ -631,3 +631,12 @@ def test_every_customer_gets_exactly_one_segment(rows):
     assert seg["segment"].notna().all()
     assert seg["segment"].isin(list(SEGMENTS)).all()
     assert segment_summary(seg)["customers"].sum() == len(rfm)
+
+
+def test_clv_summary_mixed_type_ids_keep_first_seen_order():
+    log = _log([(1, "2024-01-01", 1), (1, "2024-01-02", 2), (1, "2024-01-03", 3)])
+    log["customer_id"] = pd.Series([7, "A7", 7], dtype=object)
+    s = clv_summary(log, freq="D")
+    assert s.index.tolist() == [7, "A7"]
+    assert s["frequency"].tolist() == [1, 0]
+    assert s["monetary_value"].tolist() == [3.0, 0.0]
