@@ -8,7 +8,9 @@ Two views of the same purchase log live here.
   and the mass of one-time buyers get one fair score instead of breaking
   ``pd.qcut``), :func:`rfm_segments` (the usual eleven named segments, from
   champions to lost, by a documented grid on the R score and the FM score)
-  and :func:`segment_summary` (size, spend and revenue share per segment).
+  :func:`segment_summary` (size, spend and revenue share per segment) and
+  :func:`score_matrix` (customers or spend per cell of a score grid, for a
+  heatmap).
 * The **summary that customer-lifetime-value models need**
   (:func:`clv_summary`): per customer, the number of repeat purchases
   (``frequency``), the time from the first to the last purchase
@@ -66,6 +68,7 @@ __all__ = [
     "rfm_scores",
     "rfm_segments",
     "rfm_table",
+    "score_matrix",
     "segment_grid",
     "segment_summary",
 ]
@@ -591,4 +594,72 @@ def segment_summary(
     out["share_revenue"] = out["revenue"] / total if total > 0 else 0.0
     out.index = pd.CategoricalIndex(out.index, categories=list(SEGMENTS), ordered=True)
     out.index.name = "segment"
+    return out
+
+
+def score_matrix(
+    scores: pd.DataFrame,
+    row: str = "R",
+    column: str = "F",
+    value: str | None = None,
+    agg: str = "mean",
+) -> pd.DataFrame:
+    """Customers (or a mean/total value) per cell of a score grid, e.g. R against F.
+
+    The input of :func:`rmlib.plots.rfm_heatmap`. Every score from 1 to the
+    highest score present appears on both axes, so empty cells show as 0
+    customers (or NaN for a mean).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`rfm_scores` or :func:`rfm_segments`. Not modified.
+    row, column : str, default "R" and "F"
+        Integer score columns for the rows and columns of the grid.
+    value : str, optional
+        Numeric column to aggregate per cell (e.g. ``"monetary"``); default:
+        count customers.
+    agg : {"mean", "sum", "median"}, default "mean"
+        How to aggregate ``value``.
+
+    Returns
+    -------
+    DataFrame
+        Index named ``row`` and columns named ``column``, scores 1..max.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"R": [5, 5, 1], "F": [5, 4, 1], "monetary": [900.0, 500.0, 20.0]})
+    >>> score_matrix(s).loc[[5, 1], [1, 4, 5]]
+    F  1  4  5
+    R
+    5  0  1  1
+    1  1  0  0
+    >>> float(score_matrix(s, value="monetary", agg="sum").loc[5, 5])
+    900.0
+    """
+    cols = [row, column] + ([value] if value is not None else [])
+    df = check_frame(scores, "scores", cols)
+    for col in (row, column):
+        s = df[col]
+        if not pd.api.types.is_integer_dtype(s) or s.isna().any() or (s < 1).any():
+            raise ValueError(
+                f"column {col!r} of `scores` must hold integer scores >= 1, found dtype "
+                f"{s.dtype}. Score the customers with rfm_scores(rfm) first."
+            )
+    levels = range(1, int(max(df[row].max(), df[column].max())) + 1)
+    if value is None:
+        grid = df.groupby([row, column]).size()
+        fill = 0
+    else:
+        check_nonnegative(df, "scores", value)
+        check_one_of(agg, "agg", ["mean", "sum", "median"])
+        grid = df.groupby([row, column])[value].agg(agg)
+        fill = 0.0 if agg == "sum" else np.nan
+    out = grid.unstack(column).reindex(index=levels, columns=levels, fill_value=fill)
+    if value is None or agg == "sum":
+        out = out.fillna(fill)
+    if value is None:
+        out = out.astype(np.int64)
+    out.index.name, out.columns.name = row, column
     return out

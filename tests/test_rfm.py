@@ -15,6 +15,7 @@ from rmlib.rfm import (
     rfm_scores,
     rfm_segments,
     rfm_table,
+    score_matrix,
     segment_grid,
     segment_summary,
 )
@@ -640,3 +641,35 @@ def test_clv_summary_mixed_type_ids_keep_first_seen_order():
     assert s.index.tolist() == [7, "A7"]
     assert s["frequency"].tolist() == [1, 0]
     assert s["monetary_value"].tolist() == [3.0, 0.0]
+
+
+# --------------------------------------------------------------------------- score_matrix
+
+
+def test_score_matrix_counts_and_values():
+    from rmlib.datasets import load_case
+
+    sc = rfm_scores(rfm_table(load_case().transactions, as_of="2024-12-31"))
+    counts = score_matrix(sc)
+    assert counts.shape == (5, 5)
+    assert counts.index.tolist() == [1, 2, 3, 4, 5] and counts.index.name == "R"
+    assert counts.columns.name == "F"
+    assert int(counts.to_numpy().sum()) == len(sc)
+    assert counts.loc[5, 5] == int(((sc["R"] == 5) & (sc["F"] == 5)).sum())
+    total = score_matrix(sc, "R", "M", value="monetary", agg="sum")
+    assert total.to_numpy().sum() == pytest.approx(sc["monetary"].sum())
+    mean = score_matrix(sc, value="monetary")
+    want = sc.loc[(sc["R"] == 2) & (sc["F"] == 3), "monetary"].mean()
+    assert mean.loc[2, 3] == pytest.approx(want)
+
+
+def test_score_matrix_empty_cells_and_errors():
+    s = pd.DataFrame({"R": [3, 3], "F": [1, 2], "monetary": [1.0, 3.0]})
+    assert score_matrix(s).loc[1].tolist() == [0, 0, 0]
+    assert np.isnan(score_matrix(s, value="monetary").loc[1, 1])
+    with pytest.raises(ValueError, match=r"`agg` must be one of 'mean', 'sum', 'median'"):
+        score_matrix(s, value="monetary", agg="max")
+    with pytest.raises(ValueError, match=r"column 'F' of `scores` must hold integer scores"):
+        score_matrix(s.assign(F=[0.5, 1.0]))
+    with pytest.raises(ValueError, match=r"`scores` has no column 'M'"):
+        score_matrix(s, column="M")
