@@ -7,7 +7,7 @@ Two views of the same purchase log live here.
   a date), :func:`rfm_scores` (1-5 scores from rank-based quantiles, so ties
   and the mass of one-time buyers get one fair score instead of breaking
   ``pd.qcut``), :func:`rfm_segments` (the usual eleven named segments, from
-  champions to lost, by a documented grid on the R score and the FM score)
+  champions to lost, by a documented grid on the R score and the FM score),
   :func:`segment_summary` (size, spend and revenue share per segment) and
   :func:`score_matrix` (customers or spend per cell of a score grid, for a
   heatmap).
