@@ -39,7 +39,9 @@ The widget
     :class:`QuizQuestion` per item: the prompt, the input (radio buttons,
     check boxes, a True/False toggle, or a number box with its unit), a
     *Check* button and a feedback panel, plus a running score and a *Try
-    again* button. The marking is in plain methods (:meth:`Item.check`,
+    again* button. Options are shown in a shuffled order (seeded by
+    ``random_state``, so a notebook shows the same order on every run): bank
+    authors tend to write the right option first. The marking is in plain methods (:meth:`Item.check`,
     :meth:`QuizQuestion.submit`, :meth:`Quiz.reset`) that tests call. The
     widget state sent to the browser holds only the prompts and option texts:
     which options are correct and every explanation stay in the kernel
@@ -75,6 +77,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from rmlib._validate import check_random_state
 from rmlib.course import Rendered
 
 __all__ = [
@@ -216,7 +219,7 @@ class Item:
     explanation: str = ""
     explanations: Mapping[str, str] = field(default_factory=dict)
 
-    def check(self, answer: Any) -> CheckResult:
+    def check(self, answer: Any, *, order: Iterable[int] | None = None) -> CheckResult:
         """Mark ``answer`` and explain every option.
 
         Parameters
@@ -226,6 +229,13 @@ class Item:
             * ``multiple``: the indices of the chosen options (empty: nothing chosen);
             * ``truefalse``: ``True`` or ``False`` (``None``: nothing chosen);
             * ``numeric``: a number; right if within ``answer ± tolerance``.
+
+            Option indices are positions in the bank, whatever order the
+            options are shown in.
+        order : sequence of int, optional
+            The order in which the options are shown (a permutation of their
+            indices); the feedback explains them in this order. By default the
+            bank's order.
 
         Returns
         -------
@@ -265,12 +275,23 @@ class Item:
         100 of 400.
         """
         if self.type in ("single", "multiple"):
-            return self._check_options(answer)
+            return self._check_options(answer, self._order(order))
         if self.type == "truefalse":
             return self._check_truefalse(answer)
         return self._check_numeric(answer)
 
     # -- single / multiple -------------------------------------------------
+    def _order(self, order: Iterable[int] | None) -> list[int]:
+        n = len(self.options)
+        if order is None:
+            return list(range(n))
+        got = [int(i) for i in order]
+        if sorted(got) != list(range(n)):
+            raise ValueError(
+                f"Item {self.id!r}: `order` must list each option index 0..{n - 1} once, got {got}."
+            )
+        return got
+
     def _chosen(self, answer: Any) -> set[int]:
         n = len(self.options)
         if self.type == "single":
@@ -297,7 +318,7 @@ class Item:
                 )
         return {int(p) for p in picks}
 
-    def _check_options(self, answer: Any) -> CheckResult:
+    def _check_options(self, answer: Any, order: list[int]) -> CheckResult:
         chosen = self._chosen(answer)
         if not chosen:
             msg = "Choose an option, then click Check."
@@ -308,7 +329,8 @@ class Item:
         correct = chosen == right
         verdict, verdict_html = _verdict(correct)
         lines, rows = [verdict], []
-        for i, opt in enumerate(self.options):
+        for i in order:
+            opt = self.options[i]
             picked = i in chosen
             if picked and opt.correct:
                 ok, label = True, "You chose this, and it is right:"
@@ -773,8 +795,11 @@ class QuizQuestion(widgets.VBox):
         item: Item,
         number: int,
         on_result: Callable[[QuizQuestion], None] | None = None,
+        order: Iterable[int] | None = None,
     ) -> None:
         self.item = item
+        #: The order the options are shown in (indices into ``item.options``).
+        self.order = item._order(order) if item.options else []
         self.number = number
         self.result: CheckResult | None = None
         self._on_result = on_result
@@ -787,8 +812,10 @@ class QuizQuestion(widgets.VBox):
         )
         wide = widgets.Layout(width="auto")
         if item.type == "single":
+            # The value of a choice is the option's index in the bank; only the
+            # labels and the selected position are sent to the browser.
             self.input = widgets.RadioButtons(
-                options=[(o.text, i) for i, o in enumerate(item.options)],
+                options=[(item.options[i].text, i) for i in self.order],
                 value=None,
                 layout=wide,
             )
@@ -796,8 +823,10 @@ class QuizQuestion(widgets.VBox):
         elif item.type == "multiple":
             self.input = widgets.VBox(
                 [
-                    widgets.Checkbox(value=False, description=o.text, indent=False, layout=wide)
-                    for o in item.options
+                    widgets.Checkbox(
+                        value=False, description=item.options[i].text, indent=False, layout=wide
+                    )
+                    for i in self.order
                 ]
             )
             controls = [self.input]
@@ -820,11 +849,17 @@ class QuizQuestion(widgets.VBox):
     def current_answer(self) -> Any:
         """The answer currently entered in the input, in the form :meth:`check` takes."""
         if self.item.type == "multiple":
-            return {i for i, box in enumerate(self.input.children) if box.value}
+            return {i for i, box in zip(self.order, self.input.children, strict=True) if box.value}
         return self.input.value
 
     def check(self, answer: Any) -> CheckResult:
-        """Mark ``answer`` (see :meth:`Item.check`) without touching the widget."""
+        """Mark ``answer`` (see :meth:`Item.check`) without touching the widget.
+
+        Option indices are positions in the bank (``item.options``); the
+        feedback lists the options in the order they are shown.
+        """
+        if self.item.options:
+            return self.item.check(answer, order=self.order)
         return self.item.check(answer)
 
     def submit(self) -> CheckResult:
@@ -857,6 +892,10 @@ class Quiz(widgets.VBox):
     ----------
     bank : Bank
         A validated bank (:func:`load_bank`).
+    shuffle : bool, default True
+        Show each item's options in a shuffled order.
+    random_state : int or numpy.random.Generator, default 0
+        Seed of the shuffle; the default shows the same order on every run.
 
     Attributes
     ----------
@@ -868,11 +907,16 @@ class Quiz(widgets.VBox):
         *Try again*: clears every answer, the feedback and the score.
     """
 
-    def __init__(self, bank: Bank) -> None:
+    def __init__(self, bank: Bank, *, shuffle: bool = True, random_state: Any = 0) -> None:
         if not isinstance(bank, Bank):
             raise TypeError(f"`bank` must be a Bank from load_bank(), got {type(bank).__name__}.")
+        rng = check_random_state(random_state)
         self.bank = bank
-        self.items = [QuizQuestion(it, n, self._record) for n, it in enumerate(bank.items, 1)]
+        self.items = []
+        for n, it in enumerate(bank.items, 1):
+            k = len(it.options)
+            order = rng.permutation(k).tolist() if shuffle and k else None
+            self.items.append(QuizQuestion(it, n, self._record, order))
         self.score_label = widgets.HTML()
         self.reset_button = widgets.Button(description="Try again", icon="refresh")
         self.reset_button.on_click(lambda _button: self.reset())
@@ -914,7 +958,7 @@ class Quiz(widgets.VBox):
             lines.append(f"{q.number}. {it.prompt}")
             if it.type in ("single", "multiple"):
                 box = "( )" if it.type == "single" else "[ ]"
-                lines += [f"   {box} {o.text}" for o in it.options]
+                lines += [f"   {box} {it.options[i].text}" for i in q.order]
             elif it.type == "truefalse":
                 lines.append("   ( ) True   ( ) False")
             else:
@@ -933,7 +977,7 @@ class Quiz(widgets.VBox):
             parts.append(f"<li><p>{html.escape(it.prompt)}</p>")
             if it.type in ("single", "multiple"):
                 box = "○" if it.type == "single" else "☐"
-                opts = "".join(f"<li>{box} {html.escape(o.text)}</li>" for o in it.options)
+                opts = "".join(f"<li>{box} {html.escape(it.options[i].text)}</li>" for i in q.order)
                 parts.append(f"<ul style='list-style:none'>{opts}</ul>")
             elif it.type == "truefalse":
                 parts.append("<p>○ True &nbsp; ○ False</p>")
@@ -952,7 +996,13 @@ class Quiz(widgets.VBox):
         return data
 
 
-def quiz(chapter: str, *, directory: str | os.PathLike | None = None) -> Quiz:
+def quiz(
+    chapter: str,
+    *,
+    directory: str | os.PathLike | None = None,
+    shuffle: bool = True,
+    random_state: Any = 0,
+) -> Quiz:
     """The self-check quiz of ``chapter``, ready to display in a notebook.
 
     Parameters
@@ -961,6 +1011,10 @@ def quiz(chapter: str, *, directory: str | os.PathLike | None = None) -> Quiz:
         ``"chNN"``, e.g. ``"ch03"``.
     directory : path-like, optional
         Folder of banks; by default the ones shipped with :mod:`rmlib`.
+    shuffle : bool, default True
+        Show each item's options in a shuffled order.
+    random_state : int or numpy.random.Generator, default 0
+        Seed of the shuffle; the default shows the same order on every run.
 
     Returns
     -------
@@ -978,7 +1032,7 @@ def quiz(chapter: str, *, directory: str | os.PathLike | None = None) -> Quiz:
     >>> q.score_text()
     'Score: 1 of 13 correct (1 checked)'
     """
-    return Quiz(load_bank(chapter, directory=directory))
+    return Quiz(load_bank(chapter, directory=directory), shuffle=shuffle, random_state=random_state)
 
 
 def open_questions(chapter: str, *, directory: str | os.PathLike | None = None) -> Rendered:

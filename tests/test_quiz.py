@@ -7,6 +7,7 @@ import html
 import json
 
 import ipywidgets as widgets
+import numpy as np
 import pytest
 
 from rmlib.quiz import (
@@ -97,8 +98,9 @@ def bank(tmp_path) -> Bank:
 
 @pytest.fixture
 def q(tmp_path) -> Quiz:
+    """The test bank's quiz with options in bank order (shuffling is tested apart)."""
     write_bank(tmp_path, make_bank())
-    return quiz("ch42", directory=tmp_path)
+    return quiz("ch42", directory=tmp_path, shuffle=False)
 
 
 # --------------------------------------------------------------------------- loading
@@ -386,6 +388,7 @@ def test_static_fallback_does_not_depend_on_the_answers(tmp_path):
     flipped["items"][0]["options"][2]["correct"] = False  # single choice: exactly one right
     a = Quiz(validate_bank(data, "a.json"))
     b = Quiz(validate_bank(flipped, "b.json"))
+    assert [x.order for x in a.items] == [x.order for x in b.items]
     assert a.static_text() == b.static_text()
     assert a.static_html() == b.static_html()
 
@@ -403,8 +406,8 @@ def test_shipped_quiz_builds_and_marks(monkeypatch):
         if it.type == "single":
             item.input.value = next(i for i, o in enumerate(it.options) if o.correct)
         elif it.type == "multiple":
-            for box, opt in zip(item.input.children, it.options, strict=True):
-                box.value = opt.correct
+            for box, i in zip(item.input.children, item.order, strict=True):
+                box.value = it.options[i].correct
         else:
             item.input.value = it.answer
         item.check_button.click()
@@ -595,3 +598,68 @@ def test_invalid_json_names_line_and_column(tmp_path):
 def test_bank_that_is_not_an_object():
     with pytest.raises(QuizBankError, match="x.json: the bank must be a JSON object"):
         validate_bank([1, 2], "x.json")
+
+
+# --------------------------------------------------------------------------- shuffled options
+
+
+def test_options_are_shuffled_reproducibly_and_marked_by_bank_index(tmp_path):
+    data = make_bank()
+    data["items"][0]["options"] += [
+        {"text": f"Filler {k}", "correct": False, "explanation": f"EXPL-filler-{k}"}
+        for k in range(5)
+    ]
+    write_bank(tmp_path, data)
+    a = quiz("ch42", directory=tmp_path)
+    b = quiz("ch42", directory=tmp_path)
+    c = quiz("ch42", directory=tmp_path, random_state=7)
+    first = a.items[0]
+    assert sorted(first.order) == list(range(8))
+    assert first.order == b.items[0].order  # the same seed, the same order
+    assert first.order != list(range(8))  # shuffled
+    assert c.items[0].order != first.order  # another seed, another order
+    shown = list(first.input.options)
+    assert shown == [(data["items"][0]["options"][i]["text"], i) for i in first.order]
+    # the static page lists the options in the order the widget shows them
+    static_lines = [ln.strip() for ln in a.static_text().splitlines() if ln.startswith("   ( )")]
+    assert static_lines[:8] == [f"( ) {label}" for label, _ in shown]
+    # answers are bank indices, whatever the display order; feedback follows the display
+    first.input.value = 0
+    first.check_button.click()
+    assert a.score == (1, 4)
+    lines = first.result.feedback.splitlines()[1:]
+    texts = [data["items"][0]["options"][i]["text"] for i in first.order]
+    assert [next(t for t in texts if f" {t} — " in ln) for ln in lines] == texts
+    # checkboxes map back to bank indices too
+    multi = a.items[1]
+    for box, i in zip(multi.input.children, multi.order, strict=True):
+        box.value = i in (0, 2)
+    assert multi.current_answer() == {0, 2}
+    multi.check_button.click()
+    assert a.score == (2, 4)
+
+
+def test_shuffle_accepts_a_generator_and_checks_the_seed(tmp_path):
+    write_bank(tmp_path, make_bank())
+    rng = np.random.default_rng(3)
+    assert sorted(quiz("ch42", directory=tmp_path, random_state=rng).items[1].order) == [0, 1, 2]
+    with pytest.raises(TypeError, match="`random_state` must be an int seed"):
+        quiz("ch42", directory=tmp_path, random_state="x")
+
+
+def test_shipped_quizzes_do_not_always_show_the_right_option_first():
+    """Bank authors write the right option first; the quiz must not show it there."""
+    firsts, total = 0, 0
+    for chapter in available_banks():
+        for item in quiz(chapter).items:
+            if item.item.type == "single":
+                total += 1
+                firsts += item.item.options[item.order[0]].correct
+    assert total >= 10 and firsts < total / 2
+
+
+def test_order_must_be_a_permutation(bank):
+    with pytest.raises(ValueError, match=r"`order` must list each option index 0\.\.2 once"):
+        bank.item("s1").check(0, order=[0, 0, 1])
+    lines = bank.item("s1").check(0, order=[2, 0, 1]).feedback.splitlines()
+    assert lines[1].startswith("✓ Rightly left out: Cloud")
