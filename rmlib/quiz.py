@@ -36,8 +36,9 @@ Why the schema is checked by hand
 
 The widget
     :class:`Quiz` is an :class:`ipywidgets.VBox` with one
-    :class:`QuizQuestion` per item: the prompt, the input (radio buttons,
-    check boxes, a True/False toggle, or a number box with its unit), a
+    :class:`QuizQuestion` per item: the prompt with its options lettered
+    A, B, C..., the input (radio buttons or check boxes labelled with the
+    letters, a True/False toggle, or a number box with its unit), a
     *Check* button and a feedback panel, plus a running score and a *Try
     again* button. Options are shown in a shuffled order (seeded by
     ``random_state``, so a notebook shows the same order on every run): bank
@@ -179,6 +180,11 @@ class CheckResult:
     answered: bool
     feedback: str
     html: str
+
+
+def _letter(k: int) -> str:
+    """A, B, ..., Z, then AA, AB, ... for the k-th option shown (k from 0)."""
+    return _letter(k // 26 - 1) + chr(65 + k % 26) if k >= 26 else chr(65 + k)
 
 
 def _fmt_number(x: float) -> str:
@@ -329,8 +335,9 @@ class Item:
         correct = chosen == right
         verdict, verdict_html = _verdict(correct)
         lines, rows = [verdict], []
-        for i in order:
+        for k, i in enumerate(order):
             opt = self.options[i]
+            shown = f"{_letter(k)}. {opt.text}"
             picked = i in chosen
             if picked and opt.correct:
                 ok, label = True, "You chose this, and it is right:"
@@ -345,8 +352,8 @@ class Item:
                 )
             else:
                 ok, label = True, "Rightly left out:"
-            lines.append(f"{'✓' if ok else '✗'} {label} {opt.text} — {opt.explanation}")
-            rows.append(_line_html(ok, label, opt.text, opt.explanation))
+            lines.append(f"{'✓' if ok else '✗'} {label} {shown} — {opt.explanation}")
+            rows.append(_line_html(ok, label, shown, opt.explanation))
         return CheckResult(
             correct, True, "\n".join(lines), f"{verdict_html}<ul>{''.join(rows)}</ul>"
         )
@@ -806,38 +813,53 @@ class QuizQuestion(widgets.VBox):
         hint = ""
         if item.hint:
             hint = f"<details><summary>Hint</summary>{html.escape(item.hint)}</details>"
+        # Option texts are long sentences, and ipywidgets draws radio and check-box
+        # labels on one line; so the texts sit in the (wrapping) HTML of the
+        # prompt, lettered A, B, C..., and the inputs carry only the letters.
+        options = "".join(
+            f"<div style='margin:0.2em 0 0.2em 1em'><b>{_letter(k)}.</b> "
+            f"{html.escape(item.options[i].text)}</div>"
+            for k, i in enumerate(self.order)
+        )
         prompt = widgets.HTML(
-            f"<p><b>{number}.</b> {html.escape(item.prompt)}</p>{hint}",
+            f"<p><b>{number}.</b> {html.escape(item.prompt)}</p>{options}{hint}",
             layout=widgets.Layout(width="auto"),
         )
-        wide = widgets.Layout(width="auto")
         if item.type == "single":
             # The value of a choice is the option's index in the bank; only the
-            # labels and the selected position are sent to the browser.
+            # letters and the selected position are sent to the browser.
             self.input = widgets.RadioButtons(
-                options=[(item.options[i].text, i) for i in self.order],
+                options=[(_letter(k), i) for k, i in enumerate(self.order)],
                 value=None,
-                layout=wide,
+                orientation="horizontal",
+                description="Your choice:",
+                style={"description_width": "initial"},
             )
             controls: list[widgets.Widget] = [self.input]
         elif item.type == "multiple":
-            self.input = widgets.VBox(
+            self.input = widgets.HBox(
                 [
                     widgets.Checkbox(
-                        value=False, description=item.options[i].text, indent=False, layout=wide
+                        value=False,
+                        description=_letter(k),
+                        indent=False,
+                        layout=widgets.Layout(width="auto", margin="0 1.5em 0 0"),
                     )
-                    for i in self.order
+                    for k in range(len(self.order))
                 ]
             )
-            controls = [self.input]
+            controls = [widgets.HBox([widgets.Label("Select all that apply:"), self.input])]
         elif item.type == "truefalse":
             self.input = widgets.ToggleButtons(
-                options=[("True", True), ("False", False)], value=None
+                options=[("True", True), ("False", False)],
+                value=None,
+                description="Your answer:",
+                style={"description_width": "initial"},
             )
             controls = [self.input]
         else:
             self.input = widgets.FloatText(value=0.0, description="Answer:")
-            controls = [widgets.HBox([self.input, widgets.Label(item.unit)])]
+            controls = [widgets.HBox([self.input, widgets.HTML(html.escape(item.unit))])]
         self.check_button = widgets.Button(description="Check", button_style="primary")
         self.check_button.on_click(lambda _button: self.submit())
         self.feedback = widgets.HTML("")
@@ -958,7 +980,9 @@ class Quiz(widgets.VBox):
             lines.append(f"{q.number}. {it.prompt}")
             if it.type in ("single", "multiple"):
                 box = "( )" if it.type == "single" else "[ ]"
-                lines += [f"   {box} {it.options[i].text}" for i in q.order]
+                lines += [
+                    f"   {box} {_letter(k)}. {it.options[i].text}" for k, i in enumerate(q.order)
+                ]
             elif it.type == "truefalse":
                 lines.append("   ( ) True   ( ) False")
             else:
@@ -977,7 +1001,10 @@ class Quiz(widgets.VBox):
             parts.append(f"<li><p>{html.escape(it.prompt)}</p>")
             if it.type in ("single", "multiple"):
                 box = "○" if it.type == "single" else "☐"
-                opts = "".join(f"<li>{box} {html.escape(it.options[i].text)}</li>" for i in q.order)
+                opts = "".join(
+                    f"<li>{box} {_letter(k)}. {html.escape(it.options[i].text)}</li>"
+                    for k, i in enumerate(q.order)
+                )
                 parts.append(f"<ul style='list-style:none'>{opts}</ul>")
             elif it.type == "truefalse":
                 parts.append("<p>○ True &nbsp; ○ False</p>")

@@ -158,11 +158,11 @@ def test_single_choice(bank):
     assert lines[0] == "Not quite."
     # an explanation for every option, chosen or not
     assert lines[1:] == [
-        "✗ The right answer: Apple — EXPL-apple-right",
-        "✗ You chose this, but it is not right: Brick — EXPL-brick-wrong",
-        "✓ Rightly left out: Cloud — EXPL-cloud-wrong",
+        "✗ The right answer: A. Apple — EXPL-apple-right",
+        "✗ You chose this, but it is not right: B. Brick — EXPL-brick-wrong",
+        "✓ Rightly left out: C. Cloud — EXPL-cloud-wrong",
     ]
-    assert right.feedback.splitlines()[1] == "✓ You chose this, and it is right: Apple — " + (
+    assert right.feedback.splitlines()[1] == "✓ You chose this, and it is right: A. Apple — " + (
         "EXPL-apple-right"
     )
     for e in ("EXPL-apple-right", "EXPL-brick-wrong", "EXPL-cloud-wrong"):
@@ -175,13 +175,13 @@ def test_multiple_choice_needs_the_exact_set(bank):
     assert item.check([2, 0]).correct
     subset = item.check({0})
     assert not subset.correct
-    assert "✗ You missed this one, which is right: Plum — EXPL-plum-right" in subset.feedback
+    assert "✗ You missed this one, which is right: C. Plum — EXPL-plum-right" in subset.feedback
     superset = item.check({0, 1, 2})
     assert not superset.correct
-    assert "✗ You chose this, but it is not right: Stone — EXPL-stone-wrong" in superset.feedback
+    assert "✗ You chose this, but it is not right: B. Stone — EXPL-stone-wrong" in superset.feedback
     # per option: three options, three explained lines
     assert len(superset.feedback.splitlines()) == 1 + 3
-    assert "✓ Rightly left out: Stone" in item.check({0, 2}).feedback
+    assert "✓ Rightly left out: B. Stone" in item.check({0, 2}).feedback
 
 
 def test_true_false(bank):
@@ -275,8 +275,14 @@ def test_wrong_kind_of_answer(bank, item_id, answer, error, message):
 
 def test_widget_inputs_match_item_types(q):
     kinds = [type(item.input) for item in q.items]
-    assert kinds == [widgets.RadioButtons, widgets.VBox, widgets.ToggleButtons, widgets.FloatText]
+    assert kinds == [widgets.RadioButtons, widgets.HBox, widgets.ToggleButtons, widgets.FloatText]
     assert all(isinstance(b, widgets.Checkbox) for b in q.items[1].input.children)
+    # long option texts live in the wrapping prompt HTML; the inputs carry letters
+    assert list(q.items[0].input.options) == [("A", 0), ("B", 1), ("C", 2)]
+    assert [b.description for b in q.items[1].input.children] == ["A", "B", "C"]
+    prompt = q.items[0].children[0].value
+    assert "<b>A.</b> Apple" in prompt and "<b>C.</b> Cloud" in prompt
+    assert "<details><summary>Hint</summary>Think of apples.</details>" in prompt
     numeric_row = q.items[3].children[1]
     assert numeric_row.children[1].value == "share of customers (0–1)"
     assert q.items[0].input.value is None and q.items[2].input.value is None
@@ -366,7 +372,7 @@ def test_static_fallback_has_questions_but_no_answers(q):
         assert item.prompt in text and html.escape(item.prompt) in page
         for opt in item.options:
             assert opt.text in text and opt.text in page
-    assert "( ) Apple" in text and "[ ] Pear" in text and "( ) True   ( ) False" in text
+    assert "( ) A. Apple" in text and "[ ] C. Plum" in text and "( ) True   ( ) False" in text
     assert "Answer: ______ share of customers (0–1)" in text
     for e in [*EXPLANATIONS, "Think of apples", "0.25", "0.005"]:
         assert e not in text and e not in page
@@ -619,17 +625,22 @@ def test_options_are_shuffled_reproducibly_and_marked_by_bank_index(tmp_path):
     assert first.order != list(range(8))  # shuffled
     assert c.items[0].order != first.order  # another seed, another order
     shown = list(first.input.options)
-    assert shown == [(data["items"][0]["options"][i]["text"], i) for i in first.order]
+    texts = [data["items"][0]["options"][i]["text"] for i in first.order]
+    assert shown == [("ABCDEFGH"[k], i) for k, i in enumerate(first.order)]
+    prompt = first.children[0].value
+    assert [prompt.index(f"</b> {t}</div>") for t in texts] == sorted(
+        prompt.index(f"</b> {t}</div>") for t in texts
+    )
     # the static page lists the options in the order the widget shows them
     static_lines = [ln.strip() for ln in a.static_text().splitlines() if ln.startswith("   ( )")]
-    assert static_lines[:8] == [f"( ) {label}" for label, _ in shown]
+    assert static_lines[:8] == [f"( ) {'ABCDEFGH'[k]}. {t}" for k, t in enumerate(texts)]
     # answers are bank indices, whatever the display order; feedback follows the display
     first.input.value = 0
     first.check_button.click()
     assert a.score == (1, 4)
     lines = first.result.feedback.splitlines()[1:]
-    texts = [data["items"][0]["options"][i]["text"] for i in first.order]
     assert [next(t for t in texts if f" {t} — " in ln) for ln in lines] == texts
+    assert [ln.split(": ", 1)[1][:2] for ln in lines] == [f"{c}." for c in "ABCDEFGH"]
     # checkboxes map back to bank indices too
     multi = a.items[1]
     for box, i in zip(multi.input.children, multi.order, strict=True):
@@ -662,4 +673,4 @@ def test_order_must_be_a_permutation(bank):
     with pytest.raises(ValueError, match=r"`order` must list each option index 0\.\.2 once"):
         bank.item("s1").check(0, order=[0, 0, 1])
     lines = bank.item("s1").check(0, order=[2, 0, 1]).feedback.splitlines()
-    assert lines[1].startswith("✓ Rightly left out: Cloud")
+    assert lines[1].startswith("✓ Rightly left out: A. Cloud")
