@@ -1,0 +1,1208 @@
+"""Customer lifetime value: the retention formula and the BG/NBD + Gamma-Gamma models.
+
+Two ways of valuing a customer live here.
+
+* **Retention-based CLV** (contractual thinking, chapter 3 of the course):
+  a customer who is kept from one period to the next with probability
+  ``retention`` brings ``margin`` per period while they stay.
+  :func:`retention_clv` gives the discounted value, over an endless or a
+  finite horizon, minus the acquisition cost; :func:`retention_value_curve`
+  gives the cumulative value period by period (for payback charts).
+* **Probabilistic models for non-contractual settings** (retail, where
+  nobody tells you they have left): :class:`BetaGeoModel` (BG/NBD) for the
+  number of purchases, :class:`GammaGammaModel` for the spend per purchase,
+  and :func:`discounted_clv`, which combines them into a discounted value
+  per customer over a horizon.
+
+The models take the per-customer summary of :func:`rmlib.rfm.clv_summary`:
+``frequency`` (number of repeat purchases), ``recency`` (time from the
+first to the last purchase), ``T`` (time from the first purchase to the end
+of the observation period) and ``monetary_value`` (mean spend of the repeat
+purchases). The models have no time unit of their own: the unit of
+``recency`` and ``T`` (weeks with ``freq="W"``) is the unit of every time
+argument and of the rate parameter ``alpha``.
+
+Why written here
+----------------
+The reference Python implementation, ``lifetimes``, is archived and partly
+broken on current pandas and scipy; ``pymc-marketing`` is heavy (a full
+probabilistic-programming stack, hundreds of MB) and its current releases
+need a newer Python than the course's. The models are short, so they are
+written with numpy and scipy only: log-likelihoods vectorised with
+``gammaln``/``betaln`` (special functions evaluated once per distinct
+purchase count), analytic gradients, parameters optimised on the log scale
+with L-BFGS-B and polished with Newton steps, standard errors from the
+Hessian. ``benchmarks/bench_clv.py`` compares speed and estimates with
+``lifetimes``.
+
+References
+----------
+- Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting your
+  customers" the easy way: an alternative to the Pareto/NBD model.
+  *Marketing Science* 24(2), 275-284. (BG/NBD; equations 6, 7, 10.)
+- Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). RFM and CLV: using
+  iso-value curves for customer base analysis. *Journal of Marketing
+  Research* 42(4), 415-430. (Gamma-Gamma spend model.)
+- Fader, P. S. and Hardie, B. G. S. (2013). The Gamma-Gamma model of
+  monetary value. Note at brucehardie.com/notes/025.
+- Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2008, note 008 at
+  brucehardie.com). Computing P(alive) using the BG/NBD model.
+
+Examples
+--------
+>>> from rmlib.datasets import load_cdnow
+>>> from rmlib.rfm import clv_summary
+>>> cal = load_cdnow().query("date <= '1997-09-30'")
+>>> s = clv_summary(cal, date_col="date", observation_end="1997-09-30")
+>>> bg = BetaGeoModel().fit(s["frequency"], s["recency"], s["T"])
+>>> {k: round(v, 3) for k, v in bg.params_.items()}
+{'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}
+>>> round(bg.log_likelihood_, 1)
+-9582.4
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from rmlib._validate import check_in_range, check_positive_int, check_probability
+
+__all__ = [
+    "BetaGeoModel",
+    "GammaGammaModel",
+    "discounted_clv",
+    "retention_clv",
+    "retention_value_curve",
+]
+
+# Within this distance of a = 1 the BG/NBD expectations (0/0 at a = 1) are interpolated.
+_A_NEAR_ONE = 1e-5
+# Log-parameters are kept in [-_LOG_BOUND, _LOG_BOUND] (about 1e-13 .. 1e13) during fitting.
+_LOG_BOUND = 30.0
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def _values(values: Any, arg: str) -> tuple[np.ndarray, pd.Index | None]:
+    """A numeric, finite, non-negative float array from a Series, array, list or scalar.
+
+    Returns the array (0-d for a scalar) and the Series' index (or None).
+    """
+    index = values.index if isinstance(values, pd.Series) else None
+    if isinstance(values, pd.DataFrame):
+        raise TypeError(
+            f"`{arg}` must be one column (a Series, array or number), got a DataFrame; "
+            f"pass e.g. summary[{arg!r}]."
+        )
+    if isinstance(values, pd.Series):
+        dtype = values.dtype
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            raise TypeError(
+                f"`{arg}` must be numeric, got dtype {dtype}. Convert it with pd.to_numeric(...)."
+            )
+        arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        raw = np.asarray(values)
+        if raw.dtype.kind not in "iuf":
+            raise TypeError(
+                f"`{arg}` must be numeric, got {type(values).__name__} of dtype {raw.dtype}. "
+                f"Pass numbers, e.g. a column of rmlib.rfm.clv_summary(...)."
+            )
+        arr = raw.astype(np.float64)
+    if arr.ndim > 1:
+        raise ValueError(f"`{arg}` must be one-dimensional, got shape {arr.shape}.")
+    if arr.ndim == 1 and arr.size == 0:
+        raise ValueError(f"`{arg}` is empty; pass at least one customer.")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        where = _first_positions(bad, index)
+        raise ValueError(
+            f"`{arg}` has {int(bad.sum())} missing or infinite value(s) (first at {where}). "
+            f"Drop or fill those customers first, e.g. summary.dropna()."
+        )
+    neg = arr < 0
+    if neg.any():
+        where = _first_positions(neg, index)
+        raise ValueError(
+            f"`{arg}` has {int(neg.sum())} negative value(s) (first at {where}); counts, "
+            f"times and amounts must be >= 0. Check how the summary was built "
+            f"(rmlib.rfm.clv_summary gives valid values)."
+        )
+    return arr, index
+
+
+def _first_positions(mask: np.ndarray, index: pd.Index | None) -> str:
+    mask = np.atleast_1d(mask)
+    pos = np.flatnonzero(mask)[:3]
+    if index is None:
+        return f"position {pos.tolist()}"
+    return f"index {index[pos].tolist()}"
+
+
+def _common(named: dict[str, Any]) -> tuple[dict[str, np.ndarray], pd.Index | None, bool]:
+    """Validate several per-customer inputs and broadcast them to one shape.
+
+    Returns the arrays (1-D), the shared Series index (or None) and whether all
+    inputs were scalars (then results are returned as floats).
+    """
+    arrays, index, index_from = {}, None, None
+    for arg, values in named.items():
+        arr, idx = _values(values, arg)
+        arrays[arg] = arr
+        if idx is not None:
+            if index is None:
+                index, index_from = idx, arg
+            elif not idx.equals(index):
+                raise ValueError(
+                    f"`{arg}` and `{index_from}` are Series with different indexes; pass "
+                    f"columns of one DataFrame (e.g. summary[{arg!r}] and "
+                    f"summary[{index_from!r}]) or align them first."
+                )
+    scalar = all(a.ndim == 0 for a in arrays.values())
+    sizes = {arg: a.size for arg, a in arrays.items() if a.ndim == 1}
+    if len(set(sizes.values())) > 1:
+        shown = ", ".join(f"{arg}={n}" for arg, n in sizes.items())
+        raise ValueError(
+            f"per-customer inputs must have the same length, got {shown}. "
+            f"Pass columns of one summary table."
+        )
+    n = next(iter(sizes.values())) if sizes else 1
+    out = {arg: np.broadcast_to(np.atleast_1d(a), (n,)) for arg, a in arrays.items()}
+    return out, index, scalar
+
+
+def _check_frequency(x: np.ndarray, index: pd.Index | None) -> None:
+    frac = x != np.round(x)
+    if frac.any():
+        where = _first_positions(frac, index)
+        raise ValueError(
+            f"`frequency` must hold whole numbers of repeat purchases, found "
+            f"{int(frac.sum())} non-integer value(s) (first at {where}). Pass the "
+            f"`frequency` column of rmlib.rfm.clv_summary, not a rate or an average."
+        )
+
+
+def _check_rfm(x, t_x, T, index) -> None:
+    """Consistency of frequency, recency and T (each already finite and >= 0)."""
+    _check_frequency(x, index)
+    late = t_x > T * (1 + 1e-12)
+    if late.any():
+        where = _first_positions(late, index)
+        raise ValueError(
+            f"`recency` is larger than `T` for {int(late.sum())} customer(s) (first at "
+            f"{where}). Recency (first to last purchase) cannot exceed T (first purchase "
+            f"to the end of observation): make sure both use the same time unit and the "
+            f"same observation end, e.g. build them with rmlib.rfm.clv_summary."
+        )
+    odd = (x == 0) & (t_x > 0)
+    if odd.any():
+        where = _first_positions(odd, index)
+        raise ValueError(
+            f"`recency` must be 0 for customers with `frequency` 0 (no repeat purchase), "
+            f"found {int(odd.sum())} with recency > 0 (first at {where}). Recency is the "
+            f"time from the first to the last purchase; build the summary with "
+            f"rmlib.rfm.clv_summary."
+        )
+
+
+def _check_t(t: Any, arg: str = "t") -> np.ndarray:
+    """Forecast horizon(s): a non-negative number or array of them."""
+    arr, _ = _values(t, arg)
+    return arr
+
+
+def _wrap(values: np.ndarray, index: pd.Index | None, scalar: bool, name: str):
+    if scalar:
+        return float(values[0])
+    if index is not None:
+        return pd.Series(values, index=index, name=name)
+    return values
+
+
+def _check_penalizer(penalizer: Any) -> float:
+    return check_in_range(
+        penalizer, "penalizer", 0, hint="Use 0 for plain maximum likelihood, e.g. 0.001 to shrink."
+    )
+
+
+# --------------------------------------------------------------------------- fitting machinery
+
+
+def _minimise(fun_grad, theta0: np.ndarray):
+    """Minimise a smooth function of log-parameters: L-BFGS-B, then Newton polishing.
+
+    ``fun_grad(theta)`` returns the value and the gradient. Returns the
+    optimum, the value there, the numerical Hessian there and whether the
+    optimiser converged (gradient small relative to the curvature).
+    """
+    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(theta0)
+    res = optimize.minimize(
+        fun_grad,
+        theta0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10},
+    )
+    theta, value = res.x, float(res.fun)
+    hess = _hessian(fun_grad, theta)
+    # L-BFGS-B stops on tiny relative changes of the mean objective; a few Newton steps
+    # on the exact gradient bring the estimates to full precision.
+    for _ in range(5):
+        _, grad = fun_grad(theta)
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            break
+        if not np.all(np.isfinite(step)) or np.max(np.abs(step)) > 1.0:
+            break
+        cand = np.clip(theta - step, -_LOG_BOUND, _LOG_BOUND)
+        cand_value = fun_grad(cand)[0]
+        if not cand_value <= value:
+            break
+        theta, value = cand, float(cand_value)
+        hess = _hessian(fun_grad, theta)
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    grad = fun_grad(theta)[1]
+    at_bound = bool(np.any(np.abs(theta) >= _LOG_BOUND - 1e-6))
+    try:
+        newton_decrement = float(grad @ np.linalg.solve(hess, grad))
+    except np.linalg.LinAlgError:
+        newton_decrement = np.inf
+    converged = (not at_bound) and newton_decrement < 1e-8
+    return theta, value, hess, converged
+
+
+def _hessian(fun_grad, theta: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Central-difference Hessian from the analytic gradient, symmetrised."""
+    k = len(theta)
+    hess = np.empty((k, k))
+    for j in range(k):
+        e = np.zeros(k)
+        e[j] = h
+        hess[:, j] = (fun_grad(theta + e)[1] - fun_grad(theta - e)[1]) / (2 * h)
+    return (hess + hess.T) / 2
+
+
+def _standard_errors(hess_total: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Natural-scale standard errors from the Hessian of the total negative LL in logs.
+
+    The covariance of the log-parameters is the inverse Hessian; the delta
+    method gives ``se(p) = p * se(log p)``. NaN if the Hessian is not positive
+    definite (the likelihood is flat in some direction).
+    """
+    try:
+        np.linalg.cholesky(hess_total)
+        cov = np.linalg.inv(hess_total)
+    except np.linalg.LinAlgError:
+        return np.full(len(params), np.nan)
+    return params * np.sqrt(np.diag(cov))
+
+
+class _Fitted:
+    """Shared bits of the two models: not-fitted errors, summaries, construction from params."""
+
+    _names: tuple[str, ...] = ()
+    _fit_call = ""
+
+    def _require_fit(self) -> np.ndarray:
+        if not hasattr(self, "params_"):
+            raise RuntimeError(
+                f"this {type(self).__name__} is not fitted yet: call "
+                f".fit({self._fit_call}) first, or build one with "
+                f"{type(self).__name__}.from_params(...)."
+            )
+        return np.array([self.params_[k] for k in self._names])
+
+    @classmethod
+    def from_params(cls, **params: float):
+        """A model with given parameters (e.g. a known truth), ready to predict.
+
+        Every parameter must be given, as a positive number; the fit statistics
+        (``log_likelihood_``, ``standard_errors_``) are then NaN.
+        """
+        missing = [k for k in cls._names if k not in params]
+        extra = [k for k in params if k not in cls._names]
+        if missing or extra:
+            raise ValueError(
+                f"{cls.__name__}.from_params needs exactly the parameters "
+                f"{', '.join(cls._names)}; missing: {missing or 'none'}, unknown: "
+                f"{extra or 'none'}."
+            )
+        model = cls()
+        model.params_ = {
+            k: check_in_range(params[k], k, 0, low_inclusive=False) for k in cls._names
+        }
+        model.log_likelihood_ = float("nan")
+        model.standard_errors_ = {k: float("nan") for k in cls._names}
+        model.n_customers_ = 0
+        model.converged_ = False
+        return model
+
+    def summary(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95% confidence intervals.
+
+        The intervals are computed on the log scale and transformed back
+        (``exp(log p +- 1.96 se(log p))``), so they stay positive.
+        """
+        p = self._require_fit()
+        se = np.array([self.standard_errors_[k] for k in self._names])
+        half = 1.959963984540054 * se / p
+        return pd.DataFrame(
+            {
+                "estimate": p,
+                "std_error": se,
+                "ci_lower_95": p * np.exp(-half),
+                "ci_upper_95": p * np.exp(half),
+            },
+            index=pd.Index(list(self._names), name="parameter"),
+        )
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "params_"):
+            return f"{type(self).__name__}(penalizer={getattr(self, 'penalizer', 0.0)!r})"
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        return f"<{type(self).__name__}: {shown}; {self.n_customers_} customers>"
+
+
+# --------------------------------------------------------------------------- BG/NBD
+
+
+class BetaGeoModel(_Fitted):
+    """The BG/NBD ("beta-geometric / negative binomial") model of repeat purchasing.
+
+    While a customer is alive they buy as a Poisson process with rate
+    ``lambda``; after each repeat purchase they leave for good with
+    probability ``p``. Across customers ``lambda ~ Gamma(shape r, rate
+    alpha)`` and ``p ~ Beta(a, b)`` (Fader, Hardie & Lee 2005).
+
+    Parameters
+    ----------
+    penalizer : float, default 0.0
+        L2 penalty ``penalizer * (r**2 + alpha**2 + a**2 + b**2)`` added to the
+        *mean* negative log-likelihood per customer (the convention of
+        ``lifetimes``, so the same value gives the same shrinkage there). Use
+        a small value (e.g. 0.001) when the fit drifts to extreme values
+        because few customers have repeat purchases.
+
+    Attributes
+    ----------
+    params_ : dict
+        ``{"r", "alpha", "a", "b"}``, in the time unit of the data.
+    log_likelihood_ : float
+        Maximised total log-likelihood (sum over customers, without the penalty).
+    standard_errors_ : dict
+        Standard errors of ``params_`` on the natural scale: the inverse of the
+        numerical Hessian of the negative log-likelihood (penalty included)
+        in log-parameters, transformed by the delta method. NaN when that
+        Hessian is not positive definite.
+    n_customers_ : int
+        Number of customers the model was fitted on.
+    converged_ : bool
+        True if the optimiser reached an interior optimum with a vanishing gradient.
+
+    Examples
+    --------
+    Fit on the CDNOW calibration summary (see the module example) or on any
+    ``frequency, recency, T``; predict for one customer or for many:
+
+    >>> bg = BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> round(bg.prob_alive(frequency=2, recency=30.43, T=38.86), 3)
+    0.727
+    >>> round(bg.expected_purchases(39, frequency=2, recency=30.43, T=38.86), 3)
+    1.226
+    """
+
+    _names = ("r", "alpha", "a", "b")
+    _fit_call = "frequency, recency, T"
+
+    def __init__(self, penalizer: float = 0.0) -> None:
+        self.penalizer = penalizer
+
+    # -- fitting --------------------------------------------------------------------------
+    def fit(self, frequency, recency, T) -> BetaGeoModel:
+        """Fit by maximum likelihood.
+
+        Parameters
+        ----------
+        frequency : Series, array or list of int
+            Number of repeat purchases per customer (>= 0).
+        recency : Series, array or list of float
+            Time from the first to the last purchase (0 if ``frequency`` is 0).
+        T : Series, array or list of float
+            Time from the first purchase to the end of observation (>= recency).
+
+        Returns
+        -------
+        BetaGeoModel
+            ``self``, fitted.
+
+        Raises
+        ------
+        TypeError
+            If an input is not numeric.
+        ValueError
+            If an input is empty, missing, infinite or negative, ``frequency``
+            is not whole, ``recency > T``, recency is positive for a customer
+            without repeat purchases, the inputs differ in length, or
+            ``penalizer`` is negative.
+        """
+        pen = _check_penalizer(self.penalizer)
+        arrs, index, _ = _common({"frequency": frequency, "recency": recency, "T": T})
+        x, t_x, T_ = arrs["frequency"], arrs["recency"], arrs["T"]
+        _check_rfm(x, t_x, T_, index)
+        if not np.any(T_ > 0):
+            raise ValueError(
+                "`T` is 0 for every customer: nobody has been observed for any time after "
+                "their first purchase, so there is nothing to fit. Use a later observation end."
+            )
+        nll = _BGNBDLikelihood(x, t_x, T_)
+        n = len(x)
+
+        def fun_grad(theta):
+            value, grad = nll(theta)
+            p = np.exp(theta)
+            return value / n + pen * np.sum(p**2), grad / n + 2 * pen * p**2
+
+        rate = max(float(x.sum()), 1.0) / max(float(T_.sum()), 1e-12)
+        theta0 = np.log([1.0, 1.0 / rate, 1.0, 1.0])
+        theta, _, hess, converged = _minimise(fun_grad, theta0)
+        params = np.exp(theta)
+        self.params_ = dict(zip(self._names, map(float, params), strict=True))
+        self.log_likelihood_ = -float(nll(theta)[0])
+        se = _standard_errors(hess * n, params)
+        self.standard_errors_ = dict(zip(self._names, map(float, se), strict=True))
+        self.n_customers_ = int(n)
+        self.converged_ = bool(converged)
+        return self
+
+    # -- predictions ----------------------------------------------------------------------
+    def _logit_dead(self, x, t_x, T_) -> np.ndarray:
+        """log of the odds that the customer has left: ``-logit P(alive)``; -inf when x = 0."""
+        r, alpha, a, b = self._require_fit()
+        out = np.full(x.shape, -np.inf)
+        pos = x > 0
+        xp = x[pos]
+        out[pos] = (
+            np.log(a)
+            - np.log(b + xp - 1)
+            + (r + xp) * (np.log(alpha + T_[pos]) - np.log(alpha + t_x[pos]))
+        )
+        return out
+
+    def prob_alive(self, frequency, recency, T):
+        """Probability that each customer is still alive at the end of observation.
+
+        ``P(alive) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))**(r + x))``
+        (Fader, Hardie & Lee 2005, note 008): a customer without repeat
+        purchases is alive for sure in BG/NBD (nobody leaves before their
+        first repeat purchase).
+
+        Parameters
+        ----------
+        frequency, recency, T : Series, array, list or number
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        Series, ndarray or float
+            A Series with the input's index when given Series, a float when
+            given numbers, else an array. Values in [0, 1].
+
+        Examples
+        --------
+        >>> bg = BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> bg.prob_alive([0, 2, 2], [0.0, 30.43, 5.0], [38.86, 38.86, 38.86]).round(3)
+        array([1.   , 0.727, 0.124])
+        """
+        self._require_fit()
+        arrs, index, scalar = _common({"frequency": frequency, "recency": recency, "T": T})
+        x, t_x, T_ = arrs["frequency"], arrs["recency"], arrs["T"]
+        _check_rfm(x, t_x, T_, index)
+        p = special.expit(-self._logit_dead(x, t_x, T_))
+        return _wrap(p, index, scalar, "prob_alive")
+
+    def expected_purchases(self, t, frequency, recency, T):
+        """Expected number of purchases in the next ``t`` time units, per customer.
+
+        FHL 2005, eq. 10: ``E[Y(t) | x, t_x, T] =
+        (a + b + x - 1) / (a - 1) * [1 - ((alpha + T) / (alpha + T + t))**(r + x)
+        * 2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))] * P(alive)``.
+
+        Computed in Euler's transformed form ``(1 - z)**(a - 1) * 2F1(a + b - 1 - r,
+        a - 1; a + b + x - 1; z)`` with ``z = t / (alpha + T + t)``, whose series
+        terms shrink as ``x`` grows; the untransformed form multiplies a huge
+        hypergeometric value by a tiny power and overflows (NaN) for very
+        frequent buyers. At ``a = 1`` the formula is 0/0; within 1e-5 of it the
+        value is interpolated linearly between ``a = 1 - 1e-5`` and
+        ``a = 1 + 1e-5`` (relative error about 1e-10).
+
+        Parameters
+        ----------
+        t : float
+            Length of the forecast period (>= 0), in the time unit of the data.
+        frequency, recency, T : Series, array, list or number
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        Series, ndarray or float
+            Shaped like the inputs (see :meth:`prob_alive`); >= 0, and
+            non-decreasing in ``t``.
+
+        Examples
+        --------
+        >>> bg = BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> round(bg.expected_purchases(39, 0, 0.0, 38.86), 4)
+        0.1951
+        """
+        self._require_fit()
+        t_ = _check_t(t)
+        if t_.ndim != 0:
+            raise ValueError(
+                f"`t` must be one number (a forecast length), got shape {t_.shape}; call "
+                f"the method once per horizon."
+            )
+        arrs, index, scalar = _common({"frequency": frequency, "recency": recency, "T": T})
+        x, t_x, T_ = arrs["frequency"], arrs["recency"], arrs["T"]
+        _check_rfm(x, t_x, T_, index)
+        r, alpha, a, b = self._require_fit()
+        z = float(t_) / (alpha + T_ + float(t_))
+        p_alive = special.expit(-self._logit_dead(x, t_x, T_))
+        value = _bgnbd_bracket(r, a, b, x, z) * p_alive
+        return _wrap(value, index, scalar, "expected_purchases")
+
+    def simulate(self, T, random_state=None) -> pd.DataFrame:
+        """Simulate customers from the model: their summary and whether they are alive.
+
+        Each customer draws ``lambda ~ Gamma(r, rate alpha)`` and
+        ``p ~ Beta(a, b)``; over ``(0, T]`` they would buy ``N ~ Poisson(lambda
+        T)`` times if they never left, and they leave at their ``K``-th repeat
+        purchase, ``K ~ Geometric(p)``; so ``frequency = min(N, K)`` and the
+        last purchase is the ``frequency``-th of ``N`` uniform times on
+        ``(0, T]``, i.e. ``recency = T * Beta(frequency, N - frequency + 1)``.
+        Exact and vectorised (no per-purchase loop).
+
+        Parameters
+        ----------
+        T : Series, array, list or number
+            Observation length of each customer (> 0 for useful data).
+        random_state : int or numpy.random.Generator
+            Seed or generator; required, so that results are reproducible.
+
+        Returns
+        -------
+        DataFrame
+            ``frequency`` (int), ``recency``, ``T`` and ``alive`` (bool: still a
+            customer at ``T``), one row per customer (index of ``T`` if a Series).
+
+        Examples
+        --------
+        >>> bg = BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> sim = bg.simulate([39.0] * 100_000, random_state=1)
+        >>> refit = BetaGeoModel().fit(sim["frequency"], sim["recency"], sim["T"])
+        >>> {k: round(v, 1) for k, v in refit.params_.items()}
+        {'r': 0.2, 'alpha': 4.5, 'a': 0.8, 'b': 2.3}
+        """
+        from rmlib._validate import check_random_state
+
+        r, alpha, a, b = self._require_fit()
+        if random_state is None:
+            raise ValueError("`random_state` is required: pass an int seed or a Generator.")
+        rng = check_random_state(random_state)
+        arrs, index, _ = _common({"T": T})
+        T_ = np.array(arrs["T"])
+        n = len(T_)
+        lam = rng.gamma(r, 1 / alpha, n)
+        p = np.clip(rng.beta(a, b, n), 1e-300, 1.0)
+        n_events = rng.poisson(lam * T_)
+        k_death = rng.geometric(p)
+        x = np.minimum(n_events, k_death)
+        t_x = np.zeros(n)
+        pos = x > 0
+        t_x[pos] = T_[pos] * rng.beta(x[pos], n_events[pos] - x[pos] + 1)
+        return pd.DataFrame(
+            {"frequency": x.astype(np.int64), "recency": t_x, "T": T_, "alive": n_events < k_death},
+            index=index,
+        )
+
+    def expected_purchases_new(self, t):
+        """Expected number of repeat purchases of a new customer in ``t`` time units.
+
+        FHL 2005, eq. 7: ``E[X(t)] = (a + b - 1) / (a - 1) * [1 - (alpha / (alpha
+        + t))**r * 2F1(r, b; a + b - 1; t / (alpha + t))]``, computed like
+        :meth:`expected_purchases` (it is that formula at ``x = t_x = T = 0``).
+
+        Parameters
+        ----------
+        t : float or array of float
+            Time since the first purchase (>= 0).
+
+        Returns
+        -------
+        float or ndarray
+            Shaped like ``t``.
+
+        Examples
+        --------
+        >>> bg = BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> bg.expected_purchases_new([0, 39, 78]).round(3)
+        array([0.   , 1.197, 1.861])
+        """
+        r, alpha, a, b = self._require_fit()
+        t_ = _check_t(t)
+        tt = np.atleast_1d(t_)
+        value = _bgnbd_bracket(r, a, b, np.zeros(tt.shape), tt / (alpha + tt))
+        return float(value[0]) if t_.ndim == 0 else value
+
+
+def _bgnbd_bracket(r, a, b, x, z) -> np.ndarray:
+    """``(a+b+x-1)/(a-1) * [1 - (1-z)**(a-1) * 2F1(a+b-1-r, a-1; a+b+x-1; z)]``, stable near a=1."""
+    h = _A_NEAR_ONE
+    if abs(a - 1.0) < h:
+        lo, hi = _bracket(r, 1.0 - h, b, x, z), _bracket(r, 1.0 + h, b, x, z)
+        return lo + (a - (1.0 - h)) / (2 * h) * (hi - lo)
+    return _bracket(r, a, b, x, z)
+
+
+def _bracket(r, a, b, x, z) -> np.ndarray:
+    c = a + b + x - 1
+    f = special.hyp2f1(a + b - 1 - r, a - 1, c, z)
+    inner = -np.expm1((a - 1) * np.log1p(-z)) - np.exp((a - 1) * np.log1p(-z)) * (f - 1)
+    return np.maximum(c / (a - 1) * inner, 0.0)
+
+
+class _BGNBDLikelihood:
+    """Negative BG/NBD log-likelihood (FHL 2005, eq. 6) and its gradient in log-parameters.
+
+    Per customer, with ``d = log(a / (b + x - 1)) + (r + x) log((alpha + T) / (alpha + t_x))``
+    (``-inf`` when ``x = 0``)::
+
+        LL = lnG(r + x) - lnG(r) + r ln(alpha) - (r + x) ln(alpha + T)
+             + lnB(a, b + x) - lnB(a, b) + log(1 + exp(d))
+
+    Special functions depend on the customer only through ``x``, so they are
+    evaluated once per distinct ``x`` and gathered.
+    """
+
+    def __init__(self, x, t_x, T_):
+        self.ux, self.inv, counts = np.unique(x, return_inverse=True, return_counts=True)
+        self.counts = counts.astype(np.float64)
+        self.x, self.t_x, self.T = x, t_x, T_
+        self.pos = x > 0
+        self.xp = x[self.pos]
+        self.inv_p = self.inv[self.pos]
+        self.n = len(x)
+
+    def __call__(self, theta):
+        r, alpha, a, b = np.exp(theta)
+        ux, c, n = self.ux, self.counts, self.n
+        # terms that depend only on x, per distinct x, weighted by counts
+        per_x = (
+            special.gammaln(r + ux)
+            - special.gammaln(r)
+            + special.betaln(a, b + ux)
+            - special.betaln(a, b)
+        )
+        dig_rx = special.digamma(r + ux) - special.digamma(r)
+        dig_abx = special.digamma(a + b) - special.digamma(a + b + ux)
+        dig_bx = special.digamma(b + ux) - special.digamma(b)
+        ll = float(c @ per_x) + n * r * np.log(alpha)
+        g_r = float(c @ dig_rx) + n * np.log(alpha)
+        g_alpha = n * r / alpha
+        g_a = float(c @ dig_abx)
+        g_b = float(c @ (dig_bx + dig_abx))
+
+        x, T_ = self.x, self.T
+        log_aT = np.log(alpha + T_)
+        ll -= float((r + x) @ log_aT)
+        g_r -= float(log_aT.sum())
+        g_alpha -= float(np.sum((r + x) / (alpha + T_)))
+
+        xp = self.xp
+        l_t = np.log(alpha + self.t_x[self.pos])
+        d = np.log(a) - np.log(b + xp - 1) + (r + xp) * (log_aT[self.pos] - l_t)
+        ll += float(np.logaddexp(0.0, d).sum())
+        w = special.expit(d)
+        g_r += float(w @ (log_aT[self.pos] - l_t))
+        g_alpha += float(
+            (w * (r + xp)) @ (1 / (alpha + T_[self.pos]) - 1 / (alpha + self.t_x[self.pos]))
+        )
+        g_a += float(w.sum()) / a
+        g_b -= float(np.sum(w / (b + xp - 1)))
+
+        grad = np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
+        return -ll, -grad
+
+
+# --------------------------------------------------------------------------- Gamma-Gamma
+
+
+class GammaGammaModel(_Fitted):
+    """The Gamma-Gamma model of the spend per purchase.
+
+    Each amount a customer pays is ``Gamma(shape p, rate nu)``, so the
+    customer's mean spend is ``p / nu``; across customers ``nu ~ Gamma(shape
+    q, rate v)``. The population mean of the mean spend is ``p v / (q - 1)``
+    (finite when ``q > 1``). Fader & Hardie call ``v`` gamma. The model
+    assumes spend is independent of how often a customer buys; check that the
+    correlation of ``frequency`` and ``monetary_value`` among repeat buyers is
+    weak before trusting it.
+
+    Parameters
+    ----------
+    penalizer : float, default 0.0
+        L2 penalty ``penalizer * (p**2 + q**2 + v**2)`` added to the mean
+        negative log-likelihood (as in ``lifetimes``).
+
+    Attributes
+    ----------
+    params_ : dict
+        ``{"p", "q", "v"}``; ``v`` is in money units.
+    log_likelihood_ : float
+        Maximised total log-likelihood of the repeat buyers' mean spends.
+    standard_errors_ : dict
+        As for :class:`BetaGeoModel`.
+    n_customers_ : int
+        Number of customers the model was fitted on (the repeat buyers).
+    converged_ : bool
+
+    Examples
+    --------
+    >>> gg = GammaGammaModel.from_params(p=6.25, q=3.74, v=15.44)
+    >>> round(gg.population_mean_spend(), 2)
+    35.22
+    >>> gg.expected_spend([0, 1, 10], [0.0, 20.0, 20.0]).round(2)
+    array([35.22, 24.64, 20.64])
+    """
+
+    _names = ("p", "q", "v")
+    _fit_call = "frequency, monetary_value"
+
+    def __init__(self, penalizer: float = 0.0) -> None:
+        self.penalizer = penalizer
+
+    def fit(self, frequency, monetary_value) -> GammaGammaModel:
+        """Fit by maximum likelihood on the customers with at least one repeat purchase.
+
+        Customers with ``frequency == 0`` carry no information about spend
+        (``monetary_value`` of :func:`rmlib.rfm.clv_summary` averages the
+        *repeat* purchases only) and are left out of the fit; their
+        predictions come from :meth:`expected_spend`, which gives them the
+        population mean.
+
+        Parameters
+        ----------
+        frequency : Series, array or list of int
+            Number of repeat purchases per customer.
+        monetary_value : Series, array or list of float
+            Mean spend of the repeat purchases (> 0 for repeat buyers).
+
+        Returns
+        -------
+        GammaGammaModel
+            ``self``, fitted.
+
+        Raises
+        ------
+        TypeError
+            If an input is not numeric.
+        ValueError
+            If an input is empty, missing, infinite or negative, ``frequency``
+            is not whole, no customer has a repeat purchase, or a repeat buyer
+            has a mean spend of 0.
+        """
+        pen = _check_penalizer(self.penalizer)
+        arrs, index, _ = _common({"frequency": frequency, "monetary_value": monetary_value})
+        x, m = arrs["frequency"], arrs["monetary_value"]
+        _check_frequency(x, index)
+        rep = x > 0
+        if not rep.any():
+            raise ValueError(
+                "`frequency` is 0 for every customer: the Gamma-Gamma model is fitted on "
+                "repeat buyers (frequency > 0) only, and there are none. Use a longer "
+                "observation period or fit on more customers."
+            )
+        zero = rep & (m <= 0)
+        if zero.any():
+            where = _first_positions(zero, index)
+            raise ValueError(
+                f"`monetary_value` is 0 for {int(zero.sum())} repeat buyer(s) (first at "
+                f"{where}); the Gamma-Gamma model needs a positive mean spend. Leave out "
+                f"purchases with a zero amount (e.g. free items) before building the summary, "
+                f"or drop those customers."
+            )
+        x, m = x[rep], m[rep]
+        nll = _GGLikelihood(x, m)
+        n = len(x)
+
+        def fun_grad(theta):
+            value, grad = nll(theta)
+            p = np.exp(theta)
+            return value / n + pen * np.sum(p**2), grad / n + 2 * pen * p**2
+
+        # start: p from the spread of the individual means, v from the population mean
+        mean = float(np.mean(m))
+        theta0 = np.log([1.0, 2.0, mean])
+        theta, _, hess, converged = _minimise(fun_grad, theta0)
+        params = np.exp(theta)
+        self.params_ = dict(zip(self._names, map(float, params), strict=True))
+        self.log_likelihood_ = -float(nll(theta)[0])
+        se = _standard_errors(hess * n, params)
+        self.standard_errors_ = dict(zip(self._names, map(float, se), strict=True))
+        self.n_customers_ = int(n)
+        self.converged_ = bool(converged)
+        return self
+
+    def population_mean_spend(self) -> float:
+        """Mean spend per purchase across customers, ``p v / (q - 1)`` (inf if ``q <= 1``)."""
+        p, q, v = self._require_fit()
+        return float(p * v / (q - 1)) if q > 1 else float("inf")
+
+    def expected_spend(self, frequency, monetary_value):
+        """Expected mean spend per purchase of each customer, given their history.
+
+        ``E[M | x, m_x] = p (v + x m_x) / (p x + q - 1)``: a weighted average of
+        the population mean ``p v / (q - 1)`` and the customer's own mean
+        ``m_x``, with more weight on ``m_x`` the more purchases it rests on.
+        For ``frequency == 0`` it is the population mean (``monetary_value`` is
+        ignored there and may be 0).
+
+        Parameters
+        ----------
+        frequency : Series, array, list or number
+            Number of repeat purchases.
+        monetary_value : Series, array, list or number
+            Mean spend of the repeat purchases.
+
+        Returns
+        -------
+        Series, ndarray or float
+            Shaped like the inputs (see :meth:`BetaGeoModel.prob_alive`).
+
+        Raises
+        ------
+        ValueError
+            On bad inputs (see :meth:`fit`), or if the fitted ``q <= 1`` and a
+            customer has too few purchases for a finite expectation.
+        """
+        p, q, v = self._require_fit()
+        arrs, index, scalar = _common({"frequency": frequency, "monetary_value": monetary_value})
+        x, m = arrs["frequency"], arrs["monetary_value"]
+        _check_frequency(x, index)
+        denom = p * x + q - 1
+        if np.any(denom <= 0):
+            raise ValueError(
+                f"the fitted q = {q:.4g} is <= 1, so the population mean spend is infinite and "
+                f"the expected spend of customers with few purchases (first at "
+                f"{_first_positions(denom <= 0, index)}) is undefined. The spend data are "
+                f"too heavy-tailed for this model: check for outliers or fit with a penalizer."
+            )
+        value = p * (v + x * m) / denom
+        return _wrap(value, index, scalar, "expected_spend")
+
+
+class _GGLikelihood:
+    """Negative Gamma-Gamma log-likelihood of the repeat buyers' mean spends, gradient in logs.
+
+    Per customer with ``x`` repeat purchases of mean ``m`` (Fader & Hardie 2013)::
+
+        LL = lnG(p x + q) - lnG(p x) - lnG(q) + q ln v + (p x - 1) ln m + p x ln x
+             - (p x + q) ln(v + m x)
+    """
+
+    def __init__(self, x, m):
+        self.ux, self.inv, counts = np.unique(x, return_inverse=True, return_counts=True)
+        self.counts = counts.astype(np.float64)
+        self.x, self.m = x, m
+        self.log_m, self.log_x = np.log(m), np.log(x)
+        self.mx = m * x
+        self.n = len(x)
+        self.const = float(np.sum(-self.log_m))
+        self.sx_log = float(x @ (self.log_m + self.log_x))
+
+    def __call__(self, theta):
+        p, q, v = np.exp(theta)
+        ux, c, n, x = self.ux, self.counts, self.n, self.x
+        px = p * ux
+        ll = float(c @ (special.gammaln(px + q) - special.gammaln(px))) - n * special.gammaln(q)
+        ll += n * q * np.log(v) + p * self.sx_log + self.const
+        log_vmx = np.log(v + self.mx)
+        ll -= float((p * x + q) @ log_vmx)
+        dig_pq = special.digamma(px + q)
+        g_p = float((c * ux) @ (dig_pq - special.digamma(px))) + self.sx_log - float(x @ log_vmx)
+        g_q = float(c @ dig_pq) - n * special.digamma(q) + n * np.log(v) - float(log_vmx.sum())
+        g_v = n * q / v - float(np.sum((p * x + q) / (v + self.mx)))
+        grad = np.array([g_p * p, g_q * q, g_v * v])
+        return -ll, -grad
+
+
+# --------------------------------------------------------------------------- CLV per customer
+
+
+def discounted_clv(
+    bgnbd: BetaGeoModel,
+    gg: GammaGammaModel,
+    frequency,
+    recency,
+    T,
+    monetary_value,
+    horizon: float = 52.0,
+    discount_rate: float = 0.10,
+    period: float = 52.0 / 12,
+    margin: float = 1.0,
+    units_per_year: float = 52.0,
+):
+    """Discounted customer lifetime value over a horizon, per customer.
+
+    The horizon is cut into periods of length ``period``; the value is ::
+
+        CLV = margin * E[spend] * sum_k (E[Y(s_k)] - E[Y(s_{k-1})]) / (1 + d)**(s_k / units_per_year)
+
+    where ``s_k = min(k * period, horizon)`` are the period ends,
+    ``E[Y(s)]`` the BG/NBD expected purchases by time ``s``
+    (:meth:`BetaGeoModel.expected_purchases`), ``E[spend]`` the Gamma-Gamma
+    expected spend per purchase (:meth:`GammaGammaModel.expected_spend`)
+    and ``d`` the *yearly* discount rate: the money of each period is
+    discounted from the period's end, so with the defaults (a model fitted
+    in weeks, 52-week horizon, months of 52/12 weeks) it is 12 monthly
+    cash flows discounted at ``(1 + d)**(1/12) - 1`` a month.
+
+    Parameters
+    ----------
+    bgnbd : BetaGeoModel
+        A fitted purchase model.
+    gg : GammaGammaModel
+        A fitted spend model.
+    frequency, recency, T, monetary_value : Series, array, list or number
+        The customers' summary, as in :func:`rmlib.rfm.clv_summary` (the time
+        unit of the data the models were fitted on).
+    horizon : float, default 52
+        Length of the future to value, in the models' time unit (52 weeks = a year).
+    discount_rate : float, default 0.10
+        Yearly discount rate, > -1 (0.10 for 10% a year).
+    period : float, default 52/12
+        Length of one discounting step in the models' time unit (a month of
+        weeks by default). The last step ends at ``horizon``.
+    margin : float, default 1.0
+        Share of the spend that is profit, in [0, 1]; 1 values revenue.
+    units_per_year : float, default 52
+        Time units in a year (52 for weeks, 365 for days, 12 for months).
+
+    Returns
+    -------
+    Series, ndarray or float
+        CLV per customer, in the money unit of ``monetary_value``, shaped like
+        the inputs (a Series named ``"clv"`` with the input's index when given
+        Series).
+
+    Examples
+    --------
+    >>> bg = BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> gg = GammaGammaModel.from_params(p=6.25, q=3.74, v=15.44)
+    >>> round(discounted_clv(bg, gg, 2, 30.43, 38.86, 22.35, discount_rate=0.0), 2)
+    38.44
+    >>> round(discounted_clv(bg, gg, 2, 30.43, 38.86, 22.35, discount_rate=0.15), 2)
+    35.85
+    """
+    if not isinstance(bgnbd, BetaGeoModel):
+        raise TypeError(
+            f"`bgnbd` must be a fitted BetaGeoModel, got {type(bgnbd).__name__}; "
+            f"fit one with BetaGeoModel().fit(frequency, recency, T)."
+        )
+    if not isinstance(gg, GammaGammaModel):
+        raise TypeError(
+            f"`gg` must be a fitted GammaGammaModel, got {type(gg).__name__}; "
+            f"fit one with GammaGammaModel().fit(frequency, monetary_value)."
+        )
+    bgnbd._require_fit()
+    gg._require_fit()
+    h = check_in_range(
+        horizon, "horizon", 0, low_inclusive=False, hint="E.g. 52 for a year of weeks."
+    )
+    step = check_in_range(
+        period, "period", 0, low_inclusive=False, hint="E.g. 52/12 for months of weeks."
+    )
+    d = _check_discount(discount_rate)
+    mrg = check_in_range(margin, "margin", 0, 1, hint="Margin is a share of spend: 0.25 for 25%.")
+    upy = check_in_range(
+        units_per_year, "units_per_year", 0, low_inclusive=False, hint="E.g. 52 for weeks."
+    )
+    arrs, index, scalar = _common(
+        {"frequency": frequency, "recency": recency, "T": T, "monetary_value": monetary_value}
+    )
+    x, t_x, T_, m = arrs["frequency"], arrs["recency"], arrs["T"], arrs["monetary_value"]
+    _check_rfm(x, t_x, T_, index)
+    spend = gg.expected_spend(x, m)
+    n_steps = max(1, math.ceil(h / step - 1e-9))
+    ends = np.minimum(np.arange(1, n_steps + 1) * step, h)
+    total = np.zeros(len(x))
+    previous = np.zeros(len(x))
+    for s in ends:
+        cum = bgnbd.expected_purchases(float(s), x, t_x, T_)
+        total += (cum - previous) / (1 + d) ** (s / upy)
+        previous = cum
+    return _wrap(mrg * spend * total, index, scalar, "clv")
+
+
+# --------------------------------------------------------------------------- retention formula
+
+
+def _check_discount(discount_rate: Any) -> float:
+    return check_in_range(
+        discount_rate,
+        "discount_rate",
+        -1,
+        low_inclusive=False,
+        hint="Write rates as fractions: 0.1 for 10%; a rate of -1 or less makes no sense.",
+    )
+
+
+def _check_margin(margin: Any) -> float:
+    if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not np.isfinite(margin):
+        raise TypeError(
+            f"`margin` must be a finite number (money per period), got "
+            f"{type(margin).__name__} {margin!r}."
+        )
+    return float(margin)
+
+
+def retention_clv(
+    margin: float,
+    retention: float,
+    discount_rate: float,
+    acquisition_cost: float = 0.0,
+    horizon: int | None = None,
+) -> float:
+    """Customer lifetime value from a constant margin, retention rate and discount rate.
+
+    Convention (the course's, chapter 3 and the graded assignment): the
+    customer just acquired must be *retained* to bring anything; they are
+    still a customer after ``t`` periods with probability ``r**t``, and the
+    margin of period ``t`` arrives at its end, discounted by ``(1 + d)**t``::
+
+        CLV = sum_{t=1..H} m r**t / (1 + d)**t - AC          (finite horizon H)
+            = m r / (1 + d - r) - AC                         (H infinite)
+
+    The infinite sum converges when ``r < 1 + d``.
+
+    Parameters
+    ----------
+    margin : float
+        Margin ``m`` a retained customer brings per period (money; may be negative).
+    retention : float
+        Retention rate ``r`` per period, in [0, 1].
+    discount_rate : float
+        Discount rate ``d`` per period, > -1 (0.1 for 10%).
+    acquisition_cost : float, default 0
+        Cost ``AC`` of winning the customer (money, >= 0), paid at time 0.
+    horizon : int, optional
+        Number of periods ``H`` (>= 1); None (default) for an endless relationship.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``retention`` is outside [0, 1], ``discount_rate <= -1``,
+        ``acquisition_cost < 0``, ``horizon < 1``, or the horizon is infinite
+        and ``retention >= 1 + discount_rate`` (the value would be infinite).
+
+    See Also
+    --------
+    retention_value_curve : the value period by period.
+
+    Examples
+    --------
+    >>> retention_clv(margin=5000, retention=0.7, discount_rate=0.1, acquisition_cost=3000)
+    5750.0
+    >>> round(retention_clv(5000, 0.7, 0.1, 3000, horizon=10), 2)
+    5654.71
+    """
+    m = _check_margin(margin)
+    r = check_probability(retention, "retention")
+    d = _check_discount(discount_rate)
+    ac = check_in_range(
+        acquisition_cost, "acquisition_cost", 0, hint="It is a cost: pass it as a positive amount."
+    )
+    if horizon is None:
+        if r >= 1 + d:
+            raise ValueError(
+                f"with retention={r:g} and discount_rate={d:g} the endless sum of margins "
+                f"diverges (it needs retention < 1 + discount_rate); pass a finite `horizon`."
+            )
+        return m * r / (1 + d - r) - ac
+    h = check_positive_int(horizon, "horizon")
+    q = r / (1 + d)
+    factor = float(h) if q == 1 else q * (1 - q**h) / (1 - q)
+    return m * factor - ac
+
+
+def retention_value_curve(
+    margin: float,
+    retention: float,
+    discount_rate: float,
+    acquisition_cost: float = 0.0,
+    horizon: int = 10,
+) -> pd.DataFrame:
+    """Cumulative discounted value of a customer, period 0 to ``horizon``.
+
+    Same convention as :func:`retention_clv`: period 0 is the acquisition
+    (value ``-acquisition_cost``), period ``t`` adds ``m r**t / (1 + d)**t``;
+    the last row equals ``retention_clv(..., horizon=horizon)``.
+
+    Parameters
+    ----------
+    margin, retention, discount_rate, acquisition_cost
+        As in :func:`retention_clv`.
+    horizon : int, default 10
+        Number of periods (>= 1).
+
+    Returns
+    -------
+    DataFrame
+        One row per period ``0..horizon``: ``period`` (int), ``survival``
+        (probability the customer is still there, ``r**t``), ``value``
+        (discounted margin of the period; ``-AC`` in period 0) and
+        ``cumulative_value`` (running total; where it turns positive the
+        customer has paid back their acquisition). Ready for
+        :func:`rmlib.plots.cumulative_clv`.
+
+    Examples
+    --------
+    >>> retention_value_curve(1000, 0.5, 0.0, 200, horizon=3)
+       period  survival  value  cumulative_value
+    0       0     1.000 -200.0            -200.0
+    1       1     0.500  500.0             300.0
+    2       2     0.250  250.0             550.0
+    3       3     0.125  125.0             675.0
+    """
+    m = _check_margin(margin)
+    r = check_probability(retention, "retention")
+    d = _check_discount(discount_rate)
+    ac = check_in_range(
+        acquisition_cost, "acquisition_cost", 0, hint="It is a cost: pass it as a positive amount."
+    )
+    h = check_positive_int(horizon, "horizon")
+    t = np.arange(h + 1)
+    survival = r ** t.astype(np.float64)
+    value = m * survival / (1 + d) ** t
+    value[0] = -ac
+    return pd.DataFrame(
+        {
+            "period": t,
+            "survival": survival,
+            "value": value,
+            "cumulative_value": np.cumsum(value),
+        }
+    )
