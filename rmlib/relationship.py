@@ -1,0 +1,892 @@
+"""Relationship levels, loyalty-program evaluation, returns on relationships, readiness.
+
+The calculations behind chapters 3, 4 and 5's decisions about a relationship:
+
+* **Which level of relationship pays?** Kotler's five levels (уровни взаимоотношений) run
+  from basic to partnership; his grid picks one from the number of customers and the
+  margin per unit sold (:func:`recommend_level`, :func:`recommend_levels`).
+* **Did the loyalty program work?** The case's loyalty card was offered to a random
+  half of the new B2C customers, so the difference between the offered (treatment) and
+  the not-offered (control) group estimates the program's effect
+  (:func:`program_outcomes`, :func:`program_uplift`), and :func:`program_roi` and
+  :func:`relationship_roi` weigh it against its cost.
+* **Where does the margin come from?** :func:`margin_by_group` (margin analysis by
+  customer group, one of the textbook's tools for evaluating relationships).
+* **Is the company ready for a CRM system?** :func:`pyramid_readiness` scores the
+  implementation pyramid (strategy at the base, technology at the top) level by level.
+
+The five levels (Kotler), with the Russian names of the course's source text
+    ===========  ===============  ==============================================
+    level        Russian          in one line
+    ===========  ===============  ==============================================
+    basic        базисный         sold and forgot
+    reactive     реагирующий      sold; call us if you need us
+    accountable  ответственный    sold, then called to ask how it went
+    proactive    активный         sold and keeps calling with new offers
+    partnership  партнёрский      works with the customer to find more value
+    ===========  ===============  ==============================================
+
+Kotler's grid
+    Rows are bands of the number of customers (``few`` below 1,000, ``many`` from
+    100,000), columns bands of the margin per unit (``low`` below 1,000 roubles,
+    ``high`` from 20,000); a value exactly on a cut belongs to the upper band. Many
+    customers with a low margin call for a basic relationship, few with a high margin
+    for a partnership; the level rises by one step for each band of margin gained or
+    band of customers lost (:data:`KOTLER_GRID`). The cuts are the course's choice for
+    a Russian retailer, not Kotler's (he gives none); pass your own.
+
+Program uplift
+    ``uplift = mean(treatment) - mean(control)`` with Welch's t interval (unequal
+    variances; :func:`scipy.stats.ttest_ind`), and ``relative_uplift = uplift /
+    mean(control)``. Comparing *members* with non-members instead would mix the card's
+    effect with self-selection (frequent buyers join more often); comparing the groups
+    as randomised measures the effect of *offering* the card, diluted by those who said
+    no.
+
+Returns
+    ``program_roi = (incremental margin - cost) / cost``; :func:`relationship_roi` does
+    the same with a stream of yearly incremental margins discounted to the day of the
+    investment.
+
+The implementation pyramid (пирамида внедрения)
+    Strategy, structure, business processes, culture, technology, base first. Each
+    level is rated 0 to ``scale``; a level is in place from ``in_place`` points, but it
+    *counts* only when every level below it is in place as well: technology bought
+    before the strategy is ready does not make a company ready. The lowest level not in
+    place is the *blocking* level; overall readiness is the share of levels that count.
+
+Written with pandas, NumPy and SciPy (Welch's interval comes from
+:func:`scipy.stats.ttest_ind`); no extra dependency is needed.
+
+Examples
+--------
+>>> recommend_level(300, 80_000)["level"]
+'partnership'
+>>> program_roi(1_500_000, 1_000_000)
+0.5
+>>> pyramid_readiness({"strategy": 5, "structure": 4, "business processes": 1,
+...                    "culture": 4, "technology": 5})["blocking"]
+'business processes'
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from rmlib._validate import (
+    check_datetime_column,
+    check_frame,
+    check_in_range,
+    check_no_missing,
+    check_timestamp,
+)
+
+__all__ = [
+    "CUSTOMER_BANDS",
+    "CUSTOMER_CUTS",
+    "KOTLER_GRID",
+    "LEVEL_NAMES_RU",
+    "MARGIN_BANDS",
+    "MARGIN_CUTS",
+    "PYRAMID_LEVELS",
+    "PYRAMID_LEVELS_RU",
+    "RELATIONSHIP_LEVELS",
+    "UpliftResult",
+    "margin_by_group",
+    "program_outcomes",
+    "program_roi",
+    "program_uplift",
+    "pyramid_readiness",
+    "recommend_level",
+    "recommend_levels",
+    "relationship_roi",
+]
+
+#: The five levels of relationships with customers (Kotler), lowest first,
+#: with a short motto for each.
+RELATIONSHIP_LEVELS: tuple[tuple[str, str], ...] = (
+    ("basic", "sold and forgot"),
+    ("reactive", "sold; call us if you need us"),
+    ("accountable", "sold, then called to ask how it went"),
+    ("proactive", "sold and keeps calling with new offers"),
+    ("partnership", "works with the customer to find more value"),
+)
+
+#: Russian names of the five levels, as in the course's source text.
+LEVEL_NAMES_RU: dict[str, str] = {
+    "basic": "базисный",
+    "reactive": "реагирующий",
+    "accountable": "ответственный",
+    "proactive": "активный",
+    "partnership": "партнёрский",
+}
+
+#: The implementation pyramid (five directions of change), base first.
+PYRAMID_LEVELS: tuple[str, ...] = (
+    "strategy",
+    "structure",
+    "business processes",
+    "culture",
+    "technology",
+)
+
+#: Russian names of the pyramid's levels (the five directions of change).
+PYRAMID_LEVELS_RU: dict[str, str] = {
+    "strategy": "стратегия взаимоотношений с клиентами",
+    "structure": "реструктуризация компании",
+    "business processes": "изменение бизнес-процессов",
+    "culture": "изменение корпоративной культуры",
+    "technology": "внедрение системы маркетинга отношений",
+}
+
+#: Kotler's grid: (band of number of customers, band of margin per unit) -> level.
+CUSTOMER_BANDS: tuple[str, ...] = ("few", "medium", "many")
+MARGIN_BANDS: tuple[str, ...] = ("low", "medium", "high")
+KOTLER_GRID: dict[tuple[str, str], str] = {
+    ("many", "low"): "basic",
+    ("many", "medium"): "reactive",
+    ("many", "high"): "accountable",
+    ("medium", "low"): "reactive",
+    ("medium", "medium"): "accountable",
+    ("medium", "high"): "proactive",
+    ("few", "low"): "accountable",
+    ("few", "medium"): "proactive",
+    ("few", "high"): "partnership",
+}
+
+#: Fewer than 1,000 customers is "few"; 100,000 or more is "many".
+CUSTOMER_CUTS: tuple[float, float] = (1_000, 100_000)
+#: Below 1,000 roubles per unit the margin is "low"; 20,000 or more is "high".
+MARGIN_CUTS: tuple[float, float] = (1_000, 20_000)
+
+_MOTTO = dict(RELATIONSHIP_LEVELS)
+
+
+def _first(index: pd.Index, mask: Any) -> list:
+    return [x.item() if hasattr(x, "item") else x for x in index[np.asarray(mask)][:3]]
+
+
+def _numeric(df: pd.DataFrame, arg: str, col: str) -> np.ndarray:
+    """Float values of a column; raise for non-numbers, missing and infinite values."""
+    s = df[col]
+    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        raise TypeError(
+            f"column {col!r} of `{arg}` must hold numbers, got dtype {s.dtype}. "
+            f"Convert it with pd.to_numeric({arg}[{col!r}])."
+        )
+    check_no_missing(df, arg, col)
+    v = s.to_numpy(dtype="float64")
+    if np.isinf(v).any():
+        raise ValueError(f"column {col!r} of `{arg}` has infinite values; they must be finite.")
+    return v
+
+
+# ---------------------------------------------------------------------------
+# Kotler's grid
+# ---------------------------------------------------------------------------
+
+
+def _check_cuts(cuts: Any, arg: str) -> tuple[float, float]:
+    ok = (
+        isinstance(cuts, (tuple, list))
+        and len(cuts) == 2
+        and all(isinstance(c, numbers.Real) and not isinstance(c, bool) for c in cuts)
+        and all(math.isfinite(c) and c > 0 for c in cuts)
+        and cuts[0] < cuts[1]
+    )
+    if not ok:
+        raise ValueError(
+            f"`{arg}` must be two increasing positive numbers (lower, upper), e.g. "
+            f"{CUSTOMER_CUTS if arg == 'customer_cuts' else MARGIN_CUTS}; got {cuts!r}."
+        )
+    return float(cuts[0]), float(cuts[1])
+
+
+def _reason(n: float, m: float, c_band: str, m_band: str, level: str) -> str:
+    return (
+        f"{n:,.0f} customers is {c_band!r} and a margin of {m:,.0f} roubles per unit is "
+        f"{m_band!r}; Kotler's grid recommends a {level} relationship ({_MOTTO[level]})."
+    )
+
+
+def recommend_level(
+    n_customers: float,
+    unit_margin: float,
+    customer_cuts: tuple[float, float] = CUSTOMER_CUTS,
+    margin_cuts: tuple[float, float] = MARGIN_CUTS,
+) -> dict[str, str]:
+    """The relationship level Kotler's grid recommends for one business.
+
+    Parameters
+    ----------
+    n_customers : float
+        Number of customers, > 0.
+    unit_margin : float
+        Margin per unit sold, roubles, >= 0 (for the case: the mean margin of a purchase).
+    customer_cuts : (float, float)
+        Below the first is "few" customers, from the second on "many".
+    margin_cuts : (float, float)
+        Below the first the margin is "low", from the second on "high".
+
+    Returns
+    -------
+    dict
+        ``level``, ``customers_band``, ``margin_band`` and ``reason`` (a sentence).
+
+    Examples
+    --------
+    >>> recommend_level(500_000, 150)["level"]
+    'basic'
+    >>> recommend_level(4_850, 514)["reason"]
+    "4,850 customers is 'medium' and a margin of 514 roubles per unit is 'low'; Kotler's grid recommends a reactive relationship (sold; call us if you need us)."
+    """
+    n = check_in_range(n_customers, "n_customers", 0, low_inclusive=False)
+    m = check_in_range(unit_margin, "unit_margin", 0)
+    c_cuts = _check_cuts(customer_cuts, "customer_cuts")
+    m_cuts = _check_cuts(margin_cuts, "margin_cuts")
+    c_band = CUSTOMER_BANDS[int(np.searchsorted(c_cuts, n, side="right"))]
+    m_band = MARGIN_BANDS[int(np.searchsorted(m_cuts, m, side="right"))]
+    level = KOTLER_GRID[(c_band, m_band)]
+    return {
+        "level": level,
+        "customers_band": c_band,
+        "margin_band": m_band,
+        "reason": _reason(n, m, c_band, m_band, level),
+    }
+
+
+def recommend_levels(
+    groups: pd.DataFrame,
+    n_customers_col: str = "customers",
+    unit_margin_col: str = "margin_per_transaction",
+    customer_cuts: tuple[float, float] = CUSTOMER_CUTS,
+    margin_cuts: tuple[float, float] = MARGIN_CUTS,
+) -> pd.DataFrame:
+    """Kotler's grid for several businesses or customer groups at once.
+
+    Parameters
+    ----------
+    groups : DataFrame
+        One row per group (e.g. the case's B2C and B2B arms) with its number of
+        customers and its margin per unit. The defaults are the columns of
+        :func:`margin_by_group`, whose ``margin_per_transaction`` (mean margin of a
+        purchase) stands for the margin per unit, as in chapter 3; pass
+        ``unit_margin_col="margin_per_item"`` to use the margin per item instead.
+    n_customers_col, unit_margin_col : str
+        Columns with the number of customers (> 0) and the margin per unit (>= 0).
+    customer_cuts, margin_cuts : (float, float)
+        Band limits, as in :func:`recommend_level`.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``groups`` with ``customers_band``, ``margin_band``, ``level`` and
+        ``reason`` added (what :func:`rmlib.plots.kotler_grid` places on the grid).
+
+    Examples
+    --------
+    >>> arms = pd.DataFrame({"customers": [4_850, 150], "margin_per_transaction": [514.0, 33_117.0]},
+    ...                     index=pd.Index(["B2C", "B2B"], name="segment"))
+    >>> recommend_levels(arms)[["customers_band", "margin_band", "level"]]
+            customers_band margin_band        level
+    segment
+    B2C             medium         low     reactive
+    B2B                few        high  partnership
+    """
+    check_frame(groups, "groups", [n_customers_col, unit_margin_col])
+    n = _numeric(groups, "groups", n_customers_col)
+    m = _numeric(groups, "groups", unit_margin_col)
+    c_cuts = _check_cuts(customer_cuts, "customer_cuts")
+    m_cuts = _check_cuts(margin_cuts, "margin_cuts")
+    if (n <= 0).any():
+        raise ValueError(
+            f"column {n_customers_col!r} of `groups` must be > 0 (a number of customers); "
+            f"found {n[n <= 0][0]:g} at index {_first(groups.index, n <= 0)}."
+        )
+    if (m < 0).any():
+        raise ValueError(
+            f"column {unit_margin_col!r} of `groups` must be >= 0 (margin per unit, roubles); "
+            f"found {m[m < 0][0]:g} at index {_first(groups.index, m < 0)}. A group that "
+            f"loses money on each unit needs a price review before a relationship level."
+        )
+    c_band = np.asarray(CUSTOMER_BANDS, dtype=object)[np.searchsorted(c_cuts, n, side="right")]
+    m_band = np.asarray(MARGIN_BANDS, dtype=object)[np.searchsorted(m_cuts, m, side="right")]
+    level = [KOTLER_GRID[(c, b)] for c, b in zip(c_band, m_band, strict=True)]
+    out = groups.copy()
+    out["customers_band"] = pd.array(c_band, dtype="str")
+    out["margin_band"] = pd.array(m_band, dtype="str")
+    out["level"] = pd.array(level, dtype="str")
+    out["reason"] = pd.array(
+        [_reason(*args) for args in zip(n, m, c_band, m_band, level, strict=True)], dtype="str"
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# loyalty-program evaluation
+# ---------------------------------------------------------------------------
+
+
+def program_outcomes(
+    transactions: pd.DataFrame,
+    assignment: pd.DataFrame,
+    weeks: float = 52,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "timestamp",
+    margin_col: str = "margin",
+    group_col: str = "group",
+    observation_end: Any = None,
+) -> pd.DataFrame:
+    """What each customer in a program experiment did in their first ``weeks`` weeks.
+
+    The case's loyalty card was offered (or not) at the first purchase, and the
+    ground truth's ``program_effect`` is the extra *repeat* purchases in the first 52
+    weeks after it, so this is the outcome to compare between the groups.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Purchase log with ``customer_col``, ``date_col`` (datetimes) and ``margin_col``.
+    assignment : DataFrame
+        One row per customer in the experiment with ``customer_col`` and ``group_col``
+        (the case's ``loyalty`` table).
+    weeks : float
+        Length of the window after each customer's first purchase, weeks (> 0).
+    customer_col, date_col, margin_col, group_col : str
+        Column names.
+    observation_end : date, optional
+        End of the data; default the last purchase in the log. Customers whose window
+        ends after it are left out (their window is incomplete). Assignment was random,
+        so dropping by signup date keeps the groups comparable.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by customer id: ``group``, ``first_purchase``, ``purchases`` (in the
+        window, the first one included), ``repeat_purchases`` and ``margin`` (roubles,
+        in the window).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2],
+    ...     "timestamp": pd.to_datetime(["2023-01-02", "2023-03-01", "2024-02-01",
+    ...                                  "2023-02-01", "2023-02-05"]),
+    ...     "margin": [100.0, 50.0, 70.0, 30.0, 20.0]})
+    >>> groups = pd.DataFrame({"customer_id": [1, 2], "group": ["treatment", "control"]})
+    >>> program_outcomes(tx, groups)[["group", "repeat_purchases", "margin"]]
+                     group  repeat_purchases  margin
+    customer_id
+    1            treatment                 1   150.0
+    2              control                 1    50.0
+    """
+    check_frame(transactions, "transactions", [customer_col, date_col, margin_col])
+    check_no_missing(transactions, "transactions", customer_col)
+    check_datetime_column(transactions, "transactions", date_col)
+    margin = _numeric(transactions, "transactions", margin_col)
+    check_frame(assignment, "assignment", [customer_col, group_col])
+    check_no_missing(assignment, "assignment", customer_col)
+    check_no_missing(assignment, "assignment", group_col)
+    window_weeks = check_in_range(weeks, "weeks", 0, low_inclusive=False)
+    ids = pd.Index(assignment[customer_col].to_numpy(), name=customer_col)
+    if ids.has_duplicates:
+        raise ValueError(
+            f"column {customer_col!r} of `assignment` repeats customer ids (first: "
+            f"{_first(ids, ids.duplicated(keep=False))}); each customer belongs to one group."
+        )
+    dates = transactions[date_col]
+    end = (
+        dates.max()
+        if observation_end is None
+        else check_timestamp(observation_end, "observation_end")
+    )
+    late = (dates > end).to_numpy()
+    if late.any():
+        raise ValueError(
+            f"{int(late.sum())} purchase(s) in `transactions` fall after observation_end "
+            f"{end} (first at index {_first(transactions.index, late)}); pass a later "
+            f"observation_end or filter the log."
+        )
+    cust = transactions[customer_col].to_numpy()
+    first = dates.groupby(cust, sort=False).min()
+    unseen = ~ids.isin(first.index)
+    if unseen.any():
+        raise ValueError(
+            f"{int(unseen.sum())} customer(s) of `assignment` never bought in `transactions` "
+            f"(first: {_first(ids, unseen)}); the window starts at the first purchase, so "
+            f"check that both tables cover the same customers."
+        )
+    window = pd.Timedelta(weeks=window_weeks)
+    first_of_row = first.reindex(cust).to_numpy()
+    in_window = (dates.to_numpy() < first_of_row + window) & np.isin(cust, ids.to_numpy())
+    counts = pd.Series(np.ones(int(in_window.sum())), index=cust[in_window])
+    purchases = counts.groupby(level=0).sum()
+    window_margin = pd.Series(margin[in_window], index=cust[in_window]).groupby(level=0).sum()
+    first_ids = first.reindex(ids)
+    complete = (first_ids + window <= end).to_numpy()
+    keep = ids[complete]
+    out = pd.DataFrame(
+        {
+            "group": assignment[group_col].to_numpy()[complete],
+            "first_purchase": first_ids.to_numpy()[complete],
+            "purchases": purchases.reindex(keep).to_numpy().astype("int64"),
+        },
+        index=keep,
+    )
+    out["repeat_purchases"] = out["purchases"] - 1
+    out["margin"] = window_margin.reindex(keep).to_numpy()
+    return out
+
+
+@dataclass(frozen=True)
+class UpliftResult:
+    """A program's estimated effect: treatment mean minus control mean, with its interval.
+
+    Attributes
+    ----------
+    uplift : float
+        ``treatment_mean - control_mean``, in the outcome's unit.
+    ci_low, ci_high : float
+        Welch's t confidence interval for the uplift.
+    relative_uplift : float
+        ``uplift / control_mean`` (NaN if the control mean is 0).
+    treatment_mean, control_mean : float
+    n_treatment, n_control : int
+    se : float
+        Standard error of the difference.
+    dof : float
+        Welch–Satterthwaite degrees of freedom.
+    p_value : float
+        Two-sided p-value of Welch's t test of no difference.
+    confidence : float
+    """
+
+    uplift: float
+    ci_low: float
+    ci_high: float
+    relative_uplift: float
+    treatment_mean: float
+    control_mean: float
+    n_treatment: int
+    n_control: int
+    se: float
+    dof: float
+    p_value: float
+    confidence: float
+
+    def to_series(self) -> pd.Series:
+        """The result as a float Series."""
+        return pd.Series(asdict(self), dtype="float64")
+
+
+def program_uplift(
+    df: pd.DataFrame,
+    group_col: str = "group",
+    outcome_col: str = "repeat_purchases",
+    treatment: Any = "treatment",
+    control: Any = "control",
+    confidence: float = 0.95,
+    *,
+    min_size: int = 2,
+) -> UpliftResult:
+    """Difference in mean outcome between a program's treatment and control groups.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per customer with the group and the outcome (e.g. from
+        :func:`program_outcomes`, or the loyalty table joined to margin per customer).
+        Rows of other groups are ignored.
+    group_col, outcome_col : str
+        Columns with the group label and the outcome (numbers, no missing values).
+    treatment, control : label
+        The two groups' labels in ``group_col``.
+    confidence : float
+        Level of the confidence interval, in (0, 1).
+    min_size : int
+        Fewest customers a group may have (at least 2, to estimate its variance).
+
+    Returns
+    -------
+    UpliftResult
+        Uplift, Welch interval, relative uplift, the groups' means and sizes, the
+        standard error, degrees of freedom and p-value; the first fields are what
+        :func:`rmlib.plots.program_uplift` draws.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"group": ["treatment"] * 4 + ["control"] * 4,
+    ...                    "repeat_purchases": [1, 2, 3, 4, 0, 1, 1, 2]})
+    >>> r = program_uplift(df)
+    >>> r.uplift, r.relative_uplift, r.n_treatment
+    (1.5, 1.5, 4)
+    >>> round(r.ci_low, 2), round(r.ci_high, 2)
+    (-0.46, 3.46)
+    """
+    check_frame(df, "df", [group_col, outcome_col])
+    check_no_missing(df, "df", group_col)
+    y = _numeric(df, "df", outcome_col)
+    c = check_in_range(
+        confidence,
+        "confidence",
+        0,
+        1,
+        low_inclusive=False,
+        high_inclusive=False,
+        hint="Write it as a fraction, e.g. 0.95.",
+    )
+    if isinstance(min_size, bool) or not isinstance(min_size, numbers.Integral) or min_size < 2:
+        raise ValueError(f"`min_size` must be an integer >= 2, got {min_size!r}.")
+    labels = df[group_col]
+    found = ", ".join(repr(x) for x in pd.unique(labels)[:10])
+    samples = {}
+    for name, label in (("treatment", treatment), ("control", control)):
+        mask = (labels == label).to_numpy()
+        if not mask.any():
+            raise ValueError(
+                f"no {name} group: column {group_col!r} of `df` has no rows equal to "
+                f"{label!r}; it holds {found}. Pass {name}=... with the right label."
+            )
+        if mask.sum() < min_size:
+            raise ValueError(
+                f"the {name} group ({label!r}) has only {int(mask.sum())} customer(s); at "
+                f"least {min_size} are needed to estimate its variance and an interval."
+            )
+        samples[name] = y[mask]
+    a, b = samples["treatment"], samples["control"]
+    se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    if se == 0:
+        raise ValueError(
+            f"column {outcome_col!r} is constant within both groups, so no interval can be "
+            f"estimated; check that you passed the outcome (e.g. purchases or margin), "
+            f"not the group flag."
+        )
+    test = stats.ttest_ind(a, b, equal_var=False)
+    ci = test.confidence_interval(confidence_level=c)
+    t_mean, c_mean = float(a.mean()), float(b.mean())
+    uplift = t_mean - c_mean
+    return UpliftResult(
+        uplift=uplift,
+        ci_low=float(ci.low),
+        ci_high=float(ci.high),
+        relative_uplift=uplift / c_mean if c_mean != 0 else float("nan"),
+        treatment_mean=t_mean,
+        control_mean=c_mean,
+        n_treatment=len(a),
+        n_control=len(b),
+        se=se,
+        dof=float(test.df),
+        p_value=float(test.pvalue),
+        confidence=c,
+    )
+
+
+# ---------------------------------------------------------------------------
+# returns
+# ---------------------------------------------------------------------------
+
+
+def program_roi(incremental_margin: float, program_cost: float) -> float:
+    """Return on a program: ``(incremental_margin - program_cost) / program_cost``.
+
+    Parameters
+    ----------
+    incremental_margin : float
+        Extra margin the program brought (roubles; may be negative).
+    program_cost : float
+        What the program cost (rewards, cards, staff, IT), roubles, > 0.
+
+    Returns
+    -------
+    float
+        0.5 means every rouble spent came back with 50 kopecks on top; below 0 the
+        program lost money.
+
+    Examples
+    --------
+    >>> program_roi(800_000, 1_000_000)
+    -0.2
+    """
+    m = check_in_range(incremental_margin, "incremental_margin")
+    cost = check_in_range(
+        program_cost,
+        "program_cost",
+        0,
+        low_inclusive=False,
+        hint="A return is relative to what was spent; a program that cost nothing has none.",
+    )
+    return (m - cost) / cost
+
+
+def relationship_roi(
+    incremental_margins: float | Sequence[float] | np.ndarray | pd.Series,
+    investment: float,
+    discount_rate: float = 0.0,
+) -> float:
+    """Return on a relationship investment, with later margins discounted.
+
+    ``(PV - investment) / investment`` where ``PV`` is the present value of the
+    incremental margins, the one of year *t* (t = 1, 2, ...) divided by
+    ``(1 + discount_rate) ** t``: the investment is made now, the margins come at the
+    end of each year.
+
+    Parameters
+    ----------
+    incremental_margins : float or sequence of float
+        Extra margin the relationship brings in each year (roubles); one number is one
+        year.
+    investment : float
+        What the relationship costs up front (roubles), > 0.
+    discount_rate : float
+        Yearly discount rate, > -1 (0 = no discounting).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> relationship_roi(150_000, 100_000)
+    0.5
+    >>> round(relationship_roi([60_000, 60_000], 100_000, discount_rate=0.1), 4)
+    0.0413
+    """
+    inv = check_in_range(
+        investment,
+        "investment",
+        0,
+        low_inclusive=False,
+        hint="A return is relative to what was invested; pass the cost in roubles.",
+    )
+    d = check_in_range(
+        discount_rate,
+        "discount_rate",
+        -1,
+        low_inclusive=False,
+        hint="Write rates as fractions: 0.1 for 10%.",
+    )
+    if isinstance(incremental_margins, numbers.Real) and not isinstance(incremental_margins, bool):
+        margins = np.array([check_in_range(incremental_margins, "incremental_margins")])
+    else:
+        if isinstance(incremental_margins, (str, bytes, Mapping)) or not isinstance(
+            incremental_margins, (Sequence, np.ndarray, pd.Series)
+        ):
+            raise TypeError(
+                "`incremental_margins` must be a number or a list of yearly margins "
+                f"(roubles); got {type(incremental_margins).__name__}."
+            )
+        margins = pd.Series(list(incremental_margins), dtype="float64").to_numpy()
+        if margins.size == 0:
+            raise ValueError("`incremental_margins` is empty; give at least one year's margin.")
+        if not np.isfinite(margins).all():
+            raise ValueError(
+                "`incremental_margins` has missing or infinite values; give a number per year."
+            )
+    years = np.arange(1, margins.size + 1)
+    pv = float(np.sum(margins / (1 + d) ** years)) if d != 0 else float(margins.sum())
+    return (pv - inv) / inv
+
+
+# ---------------------------------------------------------------------------
+# margin by customer group
+# ---------------------------------------------------------------------------
+
+
+def margin_by_group(
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame,
+    by: str | Sequence[str] = "segment",
+    *,
+    customer_col: str = "customer_id",
+    margin_col: str = "margin",
+    items_col: str | None = None,
+) -> pd.DataFrame:
+    """Margin per customer and per transaction for each customer group.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Purchase log with ``customer_col`` and ``margin_col`` (roubles; returns may be
+        negative).
+    customers : DataFrame
+        One row per customer with ``customer_col`` and the ``by`` column(s). Every
+        customer counts, also those with no purchase (margin 0).
+    by : str or list of str
+        Customer attribute(s) to group by (``"segment"``, ``"city"``,
+        ``"acquisition_channel"``...).
+    customer_col, margin_col : str
+        Column names.
+    items_col : str, optional
+        Column of items per purchase; when given, adds ``items`` and
+        ``margin_per_item`` (a margin per unit sold for :func:`recommend_levels`).
+
+    Returns
+    -------
+    DataFrame
+        One row per group (sorted): ``customers``, ``transactions``, ``margin``,
+        ``margin_share`` (of all margin), ``margin_per_customer``,
+        ``margin_per_transaction`` (NaN for a group without purchases).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 3], "margin": [100.0, 50.0, 900.0, 30.0]})
+    >>> cust = pd.DataFrame({"customer_id": [1, 2, 3, 4], "segment": ["B2C", "B2B", "B2C", "B2C"]})
+    >>> margin_by_group(tx, cust)[["customers", "transactions", "margin_per_customer",
+    ...                            "margin_per_transaction"]]
+             customers  transactions  margin_per_customer  margin_per_transaction
+    segment
+    B2B              1             1           900.000000                   900.0
+    B2C              3             3            60.000000                    60.0
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    if not keys:
+        raise ValueError("`by` is empty; give a customer column such as by='segment'.")
+    tx_cols = [customer_col, margin_col] + ([items_col] if items_col is not None else [])
+    check_frame(transactions, "transactions", tx_cols)
+    check_no_missing(transactions, "transactions", customer_col)
+    margin = _numeric(transactions, "transactions", margin_col)
+    items = _numeric(transactions, "transactions", items_col) if items_col is not None else None
+    check_frame(customers, "customers", [customer_col, *keys])
+    check_no_missing(customers, "customers", customer_col)
+    for k in keys:
+        check_no_missing(customers, "customers", k)
+    ids = pd.Index(customers[customer_col].to_numpy())
+    if ids.has_duplicates:
+        raise ValueError(
+            f"column {customer_col!r} of `customers` repeats customer ids (first: "
+            f"{_first(ids, ids.duplicated(keep=False))}); give one row per customer."
+        )
+    tx_ids = transactions[customer_col].to_numpy()
+    pos = ids.get_indexer(tx_ids)
+    unknown = pos < 0
+    if unknown.any():
+        raise ValueError(
+            f"{int(unknown.sum())} purchase(s) in `transactions` belong to customers missing "
+            f"from `customers` (first ids: {pd.unique(tx_ids[unknown])[:3].tolist()}); pass "
+            f"the full customer table or filter the log."
+        )
+    group_keys = customers[keys].reset_index(drop=True)
+    per_tx = pd.DataFrame(
+        {"_pos": pos, "margin": margin, "transactions": np.ones(len(pos), dtype="int64")}
+    )
+    if items is not None:
+        per_tx["items"] = items
+    per_customer = per_tx.groupby("_pos").sum().reindex(range(len(ids)), fill_value=0)
+    per_customer["customers"] = 1
+    grouped = per_customer.groupby([group_keys[k] for k in keys], sort=True, observed=True).sum()
+    total = float(margin.sum())
+    out = pd.DataFrame(index=grouped.index)
+    out["customers"] = grouped["customers"].astype("int64")
+    out["transactions"] = grouped["transactions"].astype("int64")
+    out["margin"] = grouped["margin"].astype("float64")
+    out["margin_share"] = out["margin"] / total if total != 0 else np.nan
+    out["margin_per_customer"] = out["margin"] / out["customers"]
+    n_tx = out["transactions"].where(out["transactions"] > 0)
+    out["margin_per_transaction"] = out["margin"] / n_tx
+    if items is not None:
+        out["items"] = grouped["items"].astype("float64")
+        out["margin_per_item"] = out["margin"] / out["items"].where(out["items"] > 0)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# implementation pyramid
+# ---------------------------------------------------------------------------
+
+
+def pyramid_readiness(
+    ratings: Mapping[str, float] | pd.Series,
+    scale: float = 5,
+    in_place: float = 3,
+    levels: Sequence[str] | None = PYRAMID_LEVELS,
+) -> dict[str, Any]:
+    """Readiness for relationship marketing, level by level up the implementation pyramid.
+
+    Parameters
+    ----------
+    ratings : dict or Series
+        Rating of each level, 0 (not started) to ``scale`` (fully in place).
+    scale : float
+        Top of the rating scale, > 0.
+    in_place : float
+        Rating from which a level is in place, in (0, ``scale``].
+    levels : sequence of str or None
+        The pyramid's levels from the base up; every one must be rated and no other.
+        Default :data:`PYRAMID_LEVELS`. ``None`` takes the levels, and their order from
+        the base up, from ``ratings`` itself.
+
+    Returns
+    -------
+    dict
+        ``readiness``: level -> rating / scale (what
+        :func:`rmlib.plots.implementation_pyramid` shades); ``in_place``: level -> True
+        if the level counts (it and every level below it reach ``in_place``);
+        ``blocking``: the lowest level below ``in_place`` (None if none);
+        ``levels_in_place``: how many levels count; ``overall``: their share (0-1).
+
+    Examples
+    --------
+    >>> r = pyramid_readiness({"strategy": 5, "structure": 4, "business processes": 1,
+    ...                        "culture": 4, "technology": 5})
+    >>> r["blocking"], r["levels_in_place"], r["overall"]
+    ('business processes', 2, 0.4)
+    >>> r["in_place"]["technology"], r["readiness"]["technology"]
+    (False, 1.0)
+    """
+    if isinstance(ratings, pd.Series):
+        ratings = dict(ratings.items())
+    if not isinstance(ratings, Mapping) or not ratings:
+        raise TypeError(
+            "`ratings` must be a non-empty dict of level -> rating (0-5), e.g. "
+            "{'strategy': 4, 'structure': 3, ...}; got "
+            f"{type(ratings).__name__} {ratings!r}."
+        )
+    top = check_in_range(scale, "scale", 0, low_inclusive=False)
+    bar = check_in_range(
+        in_place,
+        "in_place",
+        0,
+        top,
+        low_inclusive=False,
+        hint="It is a rating on the scale from which a level counts as in place.",
+    )
+    if levels is None:
+        order = list(ratings)
+    else:
+        order = [str(x) for x in levels]
+        if not order:
+            raise ValueError("`levels` is empty; give the pyramid's levels from the base up.")
+        unknown = [k for k in ratings if k not in order]
+        if unknown:
+            raise ValueError(
+                f"unknown pyramid level(s) {', '.join(map(repr, unknown))} in `ratings`; the "
+                f"levels are {', '.join(map(repr, order))}. Fix the name, or pass "
+                f"levels=None to use your own levels in the order given."
+            )
+        missing = [k for k in order if k not in ratings]
+        if missing:
+            raise ValueError(
+                f"`ratings` has no rating for level(s) {', '.join(map(repr, missing))}; rate "
+                f"every level from 0 (not started) to {top:g}."
+            )
+    readiness = {}
+    for level in order:
+        rating = check_in_range(ratings[level], f"ratings[{level!r}]", 0, top)
+        readiness[level] = rating / top
+    blocking = next((lv for lv in order if ratings[lv] < bar), None)
+    counted = len(order) if blocking is None else order.index(blocking)
+    return {
+        "readiness": readiness,
+        "in_place": {lv: i < counted for i, lv in enumerate(order)},
+        "blocking": blocking,
+        "levels_in_place": counted,
+        "overall": counted / len(order),
+    }
