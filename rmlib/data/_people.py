@@ -64,6 +64,29 @@ def _ascii(word: str) -> str:
     return "".join(ch for ch in out if ch.isascii() and ch.isalnum())
 
 
+def _cross_join(left: pa.Array, right: pa.Array, sep: str) -> pa.Array:
+    """Every ``left + sep + right``, left-major: entry ``i * len(right) + j``."""
+    li = np.repeat(np.arange(len(left)), len(right))
+    ri = np.tile(np.arange(len(right)), len(left))
+    return pc.binary_join_element_wise(left.take(li), right.take(ri), sep)
+
+
+def _occurrence(key: np.ndarray) -> np.ndarray:
+    """For each element, how many equal keys come before it (0 for the first).
+
+    Keys are made unique by their position, so NumPy's fast unstable sort gives
+    the same order a stable sort of ``key`` would.
+    """
+    n = key.size
+    order = np.argsort(key.astype(np.int64) * n + np.arange(n))
+    sorted_key = key[order]
+    new_group = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
+    repeat = np.empty(n, np.int64)
+    repeat[order] = np.arange(n) - group_start
+    return repeat
+
+
 class PeoplePools:
     """Pools of Faker values for one locale, sampled with NumPy.
 
@@ -146,16 +169,20 @@ class PeoplePools:
         """
         if gender is None:
             gender = np.where(rng.random(n) < female_share, "F", "M")
-        gender = np.asarray(gender).astype(object)
+        gender = np.asarray(gender).astype(str)
         ix = self._draw(gender, rng)
         first = pa.array(self._combined("first"), pa.string())
         last = pa.array(self._combined("last"), pa.string())
         if self.middle is not None:
-            middle = pa.array(self._combined("middle"), pa.string()).take(ix["middle"])
-            parts = [last.take(ix["last"]), first.take(ix["first"]), middle]
+            # "first middle" for every pair of pool entries (tens of thousands), so each
+            # row costs one take per part instead of two
+            middle = pa.array(self._combined("middle"), pa.string())
+            pair = _cross_join(first, middle, " ")
+            full = pc.binary_join_element_wise(
+                last.take(ix["last"]), pair.take(ix["first"] * len(middle) + ix["middle"]), " "
+            )
         else:
-            parts = [first.take(ix["first"]), last.take(ix["last"])]
-        full = pc.binary_join_element_wise(*parts, " ")
+            full = pc.binary_join_element_wise(first.take(ix["first"]), last.take(ix["last"]), " ")
         # e-mail: ascii first.last@domain, numbered when the same address recurs
         first_a, first_id = np.unique(
             [_ascii(x) for x in self._combined("first")], return_inverse=True
@@ -169,22 +196,18 @@ class PeoplePools:
         else:
             dom_ix = np.zeros(n, np.int64)
             doms = np.array([domain], dtype=object)
-        key = (first_id[ix["first"]] * len(last_a) + last_id[ix["last"]]) * len(doms) + dom_ix
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        new_group = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
-        group_start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
-        repeat = np.empty(n, np.int64)
-        repeat[order] = np.arange(n) - group_start
-        number = pc.cast(pa.array(repeat + 1), pa.string())
-        suffix = pc.if_else(pa.array(repeat > 0), number, "")
+        name_key = first_id[ix["first"]] * len(last_a) + last_id[ix["last"]]
+        repeat = _occurrence(name_key * len(doms) + dom_ix)
+        suffixes = pa.array([""] + [str(k + 1) for k in range(1, int(repeat.max(initial=0)) + 1)])
+        at_domain = pa.array(["@" + d for d in doms], pa.string())
         email = pc.binary_join_element_wise(
-            pa.array(first_a.astype(object), pa.string()).take(first_id[ix["first"]]),
-            ".",
-            pa.array(last_a.astype(object), pa.string()).take(last_id[ix["last"]]),
-            suffix,
-            "@",
-            pa.array(doms, pa.string()).take(dom_ix),
+            _cross_join(
+                pa.array(first_a.astype(object), pa.string()),
+                pa.array(last_a.astype(object), pa.string()),
+                ".",
+            ).take(name_key),
+            suffixes.take(repeat),
+            at_domain.take(dom_ix),
             "",
         )
         return pd.DataFrame(
