@@ -729,8 +729,25 @@ def _bgnbd_bracket(r, a, b, x, z) -> np.ndarray:
 def _bracket(r, a, b, x, z) -> np.ndarray:
     c = a + b + x - 1
     f = special.hyp2f1(a + b - 1 - r, a - 1, c, z)
+    bad = ~np.isfinite(f)
+    if np.any(bad):  # scipy's hyp2f1 returns NaN in a few corners (e.g. a - 1 ~ -1e-5, z ~ 0.9)
+        c_b, z_b, f = np.broadcast_arrays(c, z, f)
+        f = f.copy()
+        f[bad] = _hyp2f1_series(a + b - 1 - r, a - 1, c_b[bad], z_b[bad])
     inner = -np.expm1((a - 1) * np.log1p(-z)) - np.exp((a - 1) * np.log1p(-z)) * (f - 1)
     return np.maximum(c / (a - 1) * inner, 0.0)
+
+
+def _hyp2f1_series(A: float, B: float, C: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Gauss's series for 2F1(A, B; C; z), 0 <= z < 1, summed until the terms vanish."""
+    total = np.ones_like(z)
+    term = np.ones_like(z)
+    for k in range(1_000_000):
+        term = term * ((A + k) * (B + k) / ((C + k) * (k + 1)) * z)
+        total = total + term
+        if np.all(np.abs(term) <= 1e-17 * np.abs(total)):
+            break
+    return total
 
 
 class _BGNBDLikelihood:
