@@ -89,6 +89,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,7 @@ from rmlib._validate import (
 
 __all__ = [
     "BetaGeoModel",
+    "ConvergenceWarning",
     "GammaGammaModel",
     "discounted_clv",
     "retention_clv",
@@ -116,6 +118,25 @@ _A_NEAR_ONE = 1e-5
 _SUBSAMPLE = 50_000
 # Log-parameters are kept in [-_LOG_BOUND, _LOG_BOUND] (about 1e-13 .. 1e13) during fitting.
 _LOG_BOUND = 30.0
+
+
+class ConvergenceWarning(UserWarning):
+    """A model fit ended on a boundary or without a vanishing gradient (``converged_`` False)."""
+
+
+def _warn_if_not_converged(model) -> None:
+    if model.converged_:
+        return
+    shown = ", ".join(f"{k}={v:.4g}" for k, v in model.params_.items())
+    name = type(model).__name__
+    warnings.warn(
+        f"{name} did not converge to an interior optimum ({shown}): the data carry too "
+        f"little information for some parameter (e.g. few repeat buyers, or no sign of "
+        f"customers leaving). Use more customers or a small penalty, e.g. "
+        f"{name}(penalizer=0.001).",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
 
 
 # --------------------------------------------------------------------------- input checks
@@ -476,7 +497,8 @@ class BetaGeoModel(_Fitted):
     n_customers_ : int
         Number of customers the model was fitted on.
     converged_ : bool
-        True if the optimiser reached an interior optimum with a vanishing gradient.
+        True if the optimiser reached an interior optimum with a vanishing
+        gradient; if not, ``fit`` warns with a :class:`ConvergenceWarning`.
 
     Examples
     --------
@@ -528,6 +550,12 @@ class BetaGeoModel(_Fitted):
         arrs, index, _ = _common({"frequency": frequency, "recency": recency, "T": T})
         x, t_x, T_ = arrs["frequency"], arrs["recency"], arrs["T"]
         _check_rfm(x, t_x, T_, index)
+        if not np.any(x > 0):
+            raise ValueError(
+                "`frequency` is 0 for every customer: with no repeat purchases the purchase "
+                "rate and the dropout cannot be estimated. Use a longer observation period "
+                "or more customers."
+            )
         if not np.any(T_ > 0):
             raise ValueError(
                 "`T` is 0 for every customer: nobody has been observed for any time after "
@@ -564,6 +592,7 @@ class BetaGeoModel(_Fitted):
         self.standard_errors_ = dict(zip(self._names, map(float, se), strict=True))
         self.n_customers_ = int(n)
         self.converged_ = bool(converged)
+        _warn_if_not_converged(self)
         return self
 
     # -- predictions ----------------------------------------------------------------------
@@ -966,6 +995,7 @@ class GammaGammaModel(_Fitted):
         self.standard_errors_ = dict(zip(self._names, map(float, se), strict=True))
         self.n_customers_ = int(n)
         self.converged_ = bool(converged)
+        _warn_if_not_converged(self)
         return self
 
     def population_mean_spend(self) -> float:

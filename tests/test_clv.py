@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from rmlib.clv import (
     BetaGeoModel,
+    ConvergenceWarning,
     GammaGammaModel,
     discounted_clv,
     retention_clv,
@@ -504,7 +505,9 @@ def test_other_fit_errors():
     with pytest.raises(ValueError, match="`penalizer` must be in"):
         BetaGeoModel(penalizer=-1).fit([1], [1.0], [2.0])
     with pytest.raises(ValueError, match="`T` is 0 for every customer"):
-        BetaGeoModel().fit([0, 0], [0.0, 0.0], [0.0, 0.0])
+        BetaGeoModel().fit([1, 0], [0.0, 0.0], [0.0, 0.0])
+    with pytest.raises(ValueError, match="`frequency` is 0 for every customer: with no repeat"):
+        BetaGeoModel().fit([0, 0], [0.0, 0.0], [5.0, 3.0])
     with pytest.raises(ValueError, match="repeat buyers .frequency > 0. only, and there are none"):
         GammaGammaModel().fit([0, 0], [0.0, 0.0])
     with pytest.raises(ValueError, match="`monetary_value` is 0 for 1 repeat buyer"):
@@ -515,6 +518,17 @@ def test_other_fit_errors():
         BetaGeoModel.from_params(r=1.0, alpha=0.0, a=1.0, b=1.0)
     with pytest.raises(ValueError, match="`random_state` is required"):
         published_bg().simulate([1.0])
+
+
+def test_degenerate_data_warn_and_flag_non_convergence():
+    """Everyone still buying at the end: nothing shows customers leaving, so b runs off to
+    the bound; the fit says so instead of returning silently."""
+    with pytest.warns(ConvergenceWarning, match=r"BetaGeoModel did not converge.*penalizer"):
+        bg = BetaGeoModel().fit([3, 5, 2, 4], [10.0] * 4, [10.0] * 4)
+    assert not bg.converged_
+    with pytest.warns(ConvergenceWarning, match="GammaGammaModel did not converge"):
+        gg = GammaGammaModel().fit([1, 2, 3], [10.0, 10.0, 10.0])  # no spread in spend
+    assert not gg.converged_
 
 
 def test_forecast_length_errors(fitted):
