@@ -55,19 +55,35 @@ doctor:
 grading-demo: setup
 	$(PY) -m rmlib.grading demo
 
-bench: setup
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+# Benchmark-only tools: DuckDB and polars in .venv (the `bench` extra), and lifetimes in an
+# interpreter of its own (it does not import on the course's numpy 2 / pandas 3).
+BENCH_STAMP := $(VENV)/.rmlib-bench-installed
+LT_VENV := .venv-lifetimes
+BENCHES := bench_generate bench_analytics bench_grading
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,bench]"
+	@touch $@
+
+$(LT_VENV)/.installed: benchmarks/lifetimes-requirements.txt
+	@test -x $(LT_VENV)/bin/python || $(PYTHON) -m venv $(LT_VENV)
+	$(LT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r benchmarks/lifetimes-requirements.txt
+	@touch $@
+
+bench: setup $(BENCH_STAMP) $(LT_VENV)/.installed
+	@for b in $(BENCHES); do echo "== benchmarks/$$b.py"; $(PY) benchmarks/$$b.py || exit 1; done
 
 # Refresh constraints.txt: resolve pyproject's ranges in a throw-away venv and pin the result.
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet -e ".[dev]"
+	.lock-venv/bin/python -m pip install --quiet -e ".[dev,bench]"
 	{ echo "# Exact versions installed by 'make setup'. Regenerate with 'make lock'."; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' | sort -f; } > constraints.txt
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .lock-venv .pytest_cache .ruff_cache .hypothesis build dist *.egg-info .ci/reports
+	rm -rf $(VENV) $(LT_VENV) .lock-venv .pytest_cache .ruff_cache .hypothesis build dist *.egg-info .ci/reports
 	rm -rf assignments/release assignments/submitted assignments/autograded assignments/feedback assignments/gradebook.db
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
