@@ -17,22 +17,57 @@ import pandas as pd
 
 __all__ = [
     "check_columns",
+    "check_confidence",
+    "check_customer_frame",
+    "check_customer_values",
     "check_datetime_column",
+    "check_discount_rate",
     "check_frame",
     "check_in_range",
     "check_no_missing",
     "check_nonnegative",
+    "check_numeric",
     "check_one_of",
     "check_positive_int",
     "check_probability",
     "check_random_state",
     "check_timestamp",
+    "first_labels",
 ]
 
 
 def _available(df: pd.DataFrame) -> str:
     cols = [str(c) for c in df.columns]
     return ", ".join(repr(c) for c in cols) if cols else "(none)"
+
+
+def first_labels(labels: Iterable[Any], mask: Any = None) -> list:
+    """Up to three labels (those where ``mask`` is true, if given) as plain Python values.
+
+    For messages that point at the first offending rows or customers.
+
+    >>> first_labels(pd.Index([10, 11, 12, 13]), [False, True, True, True])
+    [11, 12, 13]
+    >>> first_labels(np.array([7, 8, 9, 10, 11]))
+    [7, 8, 9]
+    """
+    if mask is not None:
+        labels = labels[np.asarray(mask)]
+    return [x.item() if hasattr(x, "item") else x for x in list(labels)[:3]]
+
+
+def _is_number_dtype(values: Any) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _reject_rows(df: pd.DataFrame, arg: str, column: str, mask: Any, what: str, fix: str) -> None:
+    """Raise if any row of ``mask`` is true, counting them and naming the first."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.any():
+        raise ValueError(
+            f"column {column!r} of `{arg}` has {int(mask.sum())} {what} "
+            f"(first at index {first_labels(df.index, mask)}){fix}"
+        )
 
 
 def check_frame(
@@ -75,32 +110,138 @@ def check_columns(df: pd.DataFrame, arg: str, columns: Iterable[str]) -> None:
 
 def check_no_missing(df: pd.DataFrame, arg: str, column: str) -> None:
     """Raise if ``df[column]`` has missing values, saying how many and where."""
-    missing = df[column].isna()
-    if missing.any():
-        first = list(df.index[missing][:3])
-        raise ValueError(
-            f"column {column!r} of `{arg}` has {int(missing.sum())} missing value(s) "
-            f"(first at index {first}). Drop or fill them first, e.g. "
-            f"{arg}.dropna(subset=[{column!r}])."
-        )
+    _reject_rows(
+        df,
+        arg,
+        column,
+        df[column].isna(),
+        "missing value(s)",
+        f". Drop or fill them first, e.g. {arg}.dropna(subset=[{column!r}]).",
+    )
 
 
 def check_nonnegative(df: pd.DataFrame, arg: str, column: str) -> None:
     """Raise if ``df[column]`` is not numeric, has NaN, or has negative values."""
-    if not pd.api.types.is_numeric_dtype(df[column]) or pd.api.types.is_bool_dtype(df[column]):
+    if not _is_number_dtype(df[column]):
         raise TypeError(
             f"column {column!r} of `{arg}` must be numeric, got dtype {df[column].dtype}. "
             f"Convert it with pd.to_numeric({arg}[{column!r}])."
         )
     check_no_missing(df, arg, column)
-    negative = df[column] < 0
-    if negative.any():
-        first = list(df.index[negative][:3])
-        raise ValueError(
-            f"column {column!r} of `{arg}` has {int(negative.sum())} negative value(s) "
-            f"(first at index {first}); amounts must be >= 0. Remove returns/refunds "
-            f"or net them out per purchase first."
+    _reject_rows(
+        df,
+        arg,
+        column,
+        df[column] < 0,
+        "negative value(s)",
+        "; amounts must be >= 0. Remove returns/refunds or net them out per purchase first.",
+    )
+
+
+def check_numeric(df: pd.DataFrame, arg: str, column: str) -> np.ndarray:
+    """Float values of ``df[column]``: numbers, none missing or infinite; negatives allowed.
+
+    For quantities that may be below zero (margin, profit, an outcome), where
+    :func:`check_nonnegative` would be too strict.
+
+    >>> check_numeric(pd.DataFrame({"margin": [120, -30]}), "transactions", "margin")
+    array([120., -30.])
+    >>> check_numeric(pd.DataFrame({"margin": ["120"]}), "transactions", "margin")
+    Traceback (most recent call last):
+    ...
+    TypeError: column 'margin' of `transactions` must hold numbers, got dtype str. Convert it with pd.to_numeric(transactions['margin']).
+    """
+    if not _is_number_dtype(df[column]):
+        raise TypeError(
+            f"column {column!r} of `{arg}` must hold numbers, got dtype {df[column].dtype}. "
+            f"Convert it with pd.to_numeric({arg}[{column!r}])."
         )
+    check_no_missing(df, arg, column)
+    values = df[column].to_numpy(dtype="float64")
+    _reject_rows(
+        df, arg, column, np.isinf(values), "infinite value(s)", "; every value must be finite."
+    )
+    return values
+
+
+def check_customer_frame(
+    df: Any,
+    arg: str,
+    customer_col: str,
+    columns: Iterable[str | None] = (),
+    *,
+    date_col: str | None = None,
+) -> pd.DataFrame:
+    """Check a table keyed by customer: a non-empty DataFrame, no missing customer ids.
+
+    ``df`` must hold ``customer_col`` (without missing values), ``date_col`` if
+    given (real datetimes, none missing) and every column of ``columns``
+    (``None`` entries are skipped, for optional columns). The columns are
+    looked up in that order, so the first missing one is reported. Returns
+    ``df`` itself, like :func:`check_frame`.
+
+    >>> tx = pd.DataFrame({"customer_id": [1, None], "amount": [5.0, 7.0]})
+    >>> check_customer_frame(tx, "transactions", "customer_id", ["amount"])
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'customer_id' of `transactions` has 1 missing value(s) (first at index [1]). Drop or fill them first, e.g. transactions.dropna(subset=['customer_id']).
+    """
+    dated = [] if date_col is None else [date_col]
+    cols = [customer_col, *dated, *(c for c in columns if c is not None)]
+    check_frame(df, arg, cols)
+    check_no_missing(df, arg, customer_col)
+    if date_col is not None:
+        check_datetime_column(df, arg, date_col)
+    return df
+
+
+def check_customer_values(values: pd.Series, arg: str, value_col: str = "value_col") -> pd.Series:
+    """Check a Series of one number per customer (indexed by customer id).
+
+    The ids must be present and unique; the values numbers, none missing or
+    infinite (negatives are allowed: callers that need ``>= 0`` check it).
+    ``value_col`` names the argument that picks the value column when a
+    transaction log is passed instead, for the fix in the message. Returns a
+    new float64 Series with the same index and name.
+
+    >>> check_customer_values(pd.Series([5, 7], index=[3, 3]), "profit", "profit_col")
+    Traceback (most recent call last):
+    ...
+    ValueError: `profit` has repeated customer ids in its index (first: [3, 3]); give one value per customer, e.g. profit.groupby(level=0).sum(), or pass the transaction log with customer_col=... and profit_col=...
+    """
+    if not _is_number_dtype(values):
+        raise TypeError(
+            f"`{arg}` must hold numbers (one value per customer, e.g. roubles), got dtype "
+            f"{values.dtype}. Convert it with pd.to_numeric({arg})."
+        )
+    missing_id = values.index.isna()
+    if missing_id.any():
+        raise ValueError(
+            f"the index of `{arg}` (the customer ids) has {int(missing_id.sum())} missing "
+            f"id(s). Drop those rows first, e.g. {arg}[{arg}.index.notna()]."
+        )
+    if values.index.has_duplicates:
+        dup = values.index.duplicated(keep=False)
+        raise ValueError(
+            f"`{arg}` has repeated customer ids in its index (first: "
+            f"{first_labels(values.index, dup)}); give one value per customer, e.g. "
+            f"{arg}.groupby(level=0).sum(), or pass the transaction log with "
+            f"customer_col=... and {value_col}=..."
+        )
+    v = values.to_numpy(dtype="float64", na_value=np.nan)
+    nan = np.isnan(v)
+    if nan.any():
+        raise ValueError(
+            f"`{arg}` has {int(nan.sum())} missing value(s) (first for customer(s) "
+            f"{first_labels(values.index, nan)}). Drop or fill them first, e.g. {arg}.dropna()."
+        )
+    inf = np.isinf(v)
+    if inf.any():
+        raise ValueError(
+            f"`{arg}` has {int(inf.sum())} infinite value(s) (first for customer(s) "
+            f"{first_labels(values.index, inf)}); every customer's value must be finite."
+        )
+    return pd.Series(v, index=values.index.copy(), name=values.name)
 
 
 def check_datetime_column(df: pd.DataFrame, arg: str, column: str) -> None:
@@ -177,6 +318,42 @@ def check_probability(value: Any, arg: str) -> float:
     ValueError: `retention_rate` must be in [0, 1], got 80. Write rates as fractions: 0.8, not 80.
     """
     return check_in_range(value, arg, 0, 1, hint="Write rates as fractions: 0.8, not 80.")
+
+
+def check_confidence(value: Any, arg: str = "confidence") -> float:
+    """A confidence level strictly between 0 and 1.
+
+    >>> check_confidence(95)
+    Traceback (most recent call last):
+    ...
+    ValueError: `confidence` must be in (0, 1), got 95. Write it as a fraction, e.g. 0.95.
+    """
+    return check_in_range(
+        value,
+        arg,
+        0,
+        1,
+        low_inclusive=False,
+        high_inclusive=False,
+        hint="Write it as a fraction, e.g. 0.95.",
+    )
+
+
+def check_discount_rate(value: Any, arg: str = "discount_rate") -> float:
+    """A discount rate per period, above -1 (0.1 for 10%).
+
+    >>> check_discount_rate(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: `discount_rate` must be in (-1, inf), got -1. Write rates as fractions: 0.1 for 10%; a rate of -1 or less makes no sense.
+    """
+    return check_in_range(
+        value,
+        arg,
+        -1,
+        low_inclusive=False,
+        hint="Write rates as fractions: 0.1 for 10%; a rate of -1 or less makes no sense.",
+    )
 
 
 def check_positive_int(value: Any, arg: str, minimum: int = 1) -> int:

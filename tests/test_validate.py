@@ -95,3 +95,90 @@ def test_checks_do_not_modify_input():
     v.check_nonnegative(df, "tx", "amount")
     v.check_datetime_column(df, "tx", "date")
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_first_labels_are_plain_values():
+    idx = pd.Index(np.array([5, 6, 7, 8], dtype="int64"))
+    got = v.first_labels(idx, [False, True, True, True])
+    assert got == [6, 7, 8] and all(type(x) is int for x in got)
+    assert v.first_labels(["a", "b", "c", "d"]) == ["a", "b", "c"]
+    assert v.first_labels(pd.Index(["x"]), [False]) == []
+
+
+def test_numeric_column_allows_negatives_but_not_gaps():
+    df = pd.DataFrame({"margin": [120, -30]})
+    out = v.check_numeric(df, "transactions", "margin")
+    assert out.dtype == np.float64 and out.tolist() == [120.0, -30.0]
+    with pytest.raises(
+        TypeError, match=r"column 'm' of `tx` must hold numbers.*to_numeric\(tx\['m'\]\)"
+    ):
+        v.check_numeric(pd.DataFrame({"m": ["1"]}), "tx", "m")
+    with pytest.raises(TypeError, match=r"must hold numbers, got dtype bool"):
+        v.check_numeric(pd.DataFrame({"m": [True]}), "tx", "m")
+    with pytest.raises(ValueError, match=r"column 'm' of `tx` has 1 missing value\(s\)"):
+        v.check_numeric(pd.DataFrame({"m": [1.0, np.nan]}), "tx", "m")
+    with pytest.raises(
+        ValueError,
+        match=r"column 'm' of `tx` has 2 infinite value\(s\) \(first at index \[1, 2\]\)",
+    ):
+        v.check_numeric(pd.DataFrame({"m": [1.0, np.inf, -np.inf]}), "tx", "m")
+
+
+def test_customer_frame():
+    tx = pd.DataFrame(
+        {"customer_id": [1, 2], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "x": [1, 2]}
+    )
+    assert v.check_customer_frame(tx, "tx", "customer_id", ["x", None], date_col="date") is tx
+    with pytest.raises(ValueError, match=r"`tx` has no column 'date'"):
+        v.check_customer_frame(tx.drop(columns="date"), "tx", "customer_id", ["y"], date_col="date")
+    with pytest.raises(ValueError, match=r"`tx` has no column 'y'"):
+        v.check_customer_frame(tx, "tx", "customer_id", ["y"])
+    with pytest.raises(ValueError, match=r"column 'customer_id' of `tx` has 1 missing"):
+        v.check_customer_frame(tx.assign(customer_id=[1, None]), "tx", "customer_id")
+    with pytest.raises(TypeError, match=r"column 'date' of `tx` must hold datetimes"):
+        v.check_customer_frame(tx.assign(date=["a", "b"]), "tx", "customer_id", date_col="date")
+    with pytest.raises(ValueError, match=r"`tx` is empty"):
+        v.check_customer_frame(tx.iloc[:0], "tx", "customer_id")
+
+
+def test_customer_values():
+    s = pd.Series([5, -2], index=pd.Index([3, 4], name="customer_id"), name="profit")
+    out = v.check_customer_values(s, "profit")
+    assert out.dtype == np.float64 and out.tolist() == [5.0, -2.0]
+    assert out.name == "profit" and out.index.name == "customer_id" and out is not s
+    with pytest.raises(TypeError, match=r"`p` must hold numbers.*pd.to_numeric\(p\)"):
+        v.check_customer_values(pd.Series(["1"]), "p")
+    with pytest.raises(ValueError, match=r"index of `p` \(the customer ids\) has 1 missing id"):
+        v.check_customer_values(pd.Series([1.0, 2.0], index=[1.0, np.nan]), "p")
+    with pytest.raises(ValueError, match=r"repeated customer ids.*customer_col=... and amount_col"):
+        v.check_customer_values(pd.Series([1.0, 2.0], index=[5, 5]), "p", "amount_col")
+    with pytest.raises(ValueError, match=r"1 missing value\(s\) \(first for customer\(s\) \[8\]\)"):
+        v.check_customer_values(pd.Series([1.0, np.nan], index=[7, 8]), "p")
+    with pytest.raises(
+        ValueError, match=r"1 infinite value\(s\) \(first for customer\(s\) \[7\]\)"
+    ):
+        v.check_customer_values(pd.Series([np.inf, 1.0], index=[7, 8]), "p")
+
+
+def test_confidence_and_discount_rate():
+    assert v.check_confidence(0.9) == 0.9
+    with pytest.raises(ValueError, match=r"`confidence` must be in \(0, 1\), got 1. Write it"):
+        v.check_confidence(1)
+    with pytest.raises(ValueError, match=r"`level` must be in \(0, 1\), got 0"):
+        v.check_confidence(0, "level")
+    assert v.check_discount_rate(-0.5) == -0.5
+    with pytest.raises(ValueError, match=r"`discount_rate` must be in \(-1, inf\), got -1. Write"):
+        v.check_discount_rate(-1)
+
+
+def test_new_checks_do_not_modify_input():
+    df = pd.DataFrame({"customer_id": [1, 2], "margin": [1.0, -2.0]})
+    s = pd.Series([3, 4], index=[1, 2])
+    before_df, before_s = df.copy(), s.copy()
+    values = v.check_numeric(df, "tx", "margin")
+    assert not values.flags.writeable or not np.shares_memory(values, df["margin"].to_numpy())
+    v.check_customer_frame(df, "tx", "customer_id", ["margin"])
+    checked = v.check_customer_values(s, "s")
+    checked.iloc[0] = 99.0
+    pd.testing.assert_frame_equal(df, before_df)
+    pd.testing.assert_series_equal(s, before_s)
