@@ -63,12 +63,11 @@ import numpy as np
 import pandas as pd
 
 from rmlib._validate import (
-    check_datetime_column,
-    check_frame,
-    check_no_missing,
+    check_customer_frame,
     check_one_of,
     check_positive_int,
     check_timestamp,
+    first_labels,
 )
 
 __all__ = [
@@ -98,11 +97,7 @@ UNITS = ("transaction", "day")
 
 
 def _check_log(tx: Any, customer_col: str, date_col: str | None) -> None:
-    cols = [customer_col] if date_col is None else [customer_col, date_col]
-    check_frame(tx, "transactions", cols)
-    check_no_missing(tx, "transactions", customer_col)
-    if date_col is not None:
-        check_datetime_column(tx, "transactions", date_col)
+    check_customer_frame(tx, "transactions", customer_col, date_col=date_col)
 
 
 def _dates(tx: pd.DataFrame, date_col: str) -> pd.Series:
@@ -125,9 +120,7 @@ def _ordinals(tx: pd.DataFrame, date_col: str, period: str) -> np.ndarray:
     return _dates(tx, date_col).dt.to_period(period).array.asi8
 
 
-def _end_ordinal(
-    tx: pd.DataFrame, date_col: str, period: str, observation_end: Any
-) -> tuple[int, pd.Timestamp]:
+def _end_ordinal(tx: pd.DataFrame, date_col: str, period: str, observation_end: Any) -> int:
     """Ordinal of the last observed period, checking that no purchase lies after the end."""
     last = _dates(tx, date_col).max()
     if observation_end is None:
@@ -144,12 +137,16 @@ def _end_ordinal(
                 f"observation_end or keep only earlier rows, e.g. "
                 f"transactions[transactions[{date_col!r}] <= '{end:%Y-%m-%d}']."
             )
-    return int(pd.Period(end, period).ordinal), end
+    return int(pd.Period(end, period).ordinal)
 
 
-def _ids(values: Any) -> list:
-    """Up to three ids as plain Python values, for messages."""
-    return [v.item() if hasattr(v, "item") else v for v in list(values)[:3]]
+def _periods_log(
+    tx: Any, customer_col: str, date_col: str, period: Any, observation_end: Any
+) -> tuple[str, int]:
+    """Check the log and ``period``; return the period code and the last observed ordinal."""
+    period = _check_period(period)
+    _check_log(tx, customer_col, date_col)
+    return period, _end_ordinal(tx, date_col, period, observation_end)
 
 
 def _group_of_rows(
@@ -167,8 +164,7 @@ def _group_of_rows(
                 f"e.g. customers=case.customers (one row per customer with columns "
                 f"{customer_col!r} and {by!r})."
             )
-        check_frame(customers, "customers", [customer_col, by])
-        check_no_missing(customers, "customers", customer_col)
+        check_customer_frame(customers, "customers", customer_col, [by])
         mapping, name, where = customers.set_index(customer_col)[by], by, "`customers`"
     else:
         raise TypeError(
@@ -176,13 +172,13 @@ def _group_of_rows(
             f"id, got {type(by).__name__}."
         )
     if mapping.index.has_duplicates:
-        dup = _ids(mapping.index[mapping.index.duplicated()])
+        dup = first_labels(mapping.index[mapping.index.duplicated()])
         raise ValueError(
             f"{where} lists some customers more than once (first: {dup}); give one row "
             f"per customer, e.g. drop_duplicates(subset={customer_col!r})."
         )
     if mapping.isna().any():
-        first = _ids(mapping.index[mapping.isna().to_numpy()])
+        first = first_labels(mapping.index[mapping.isna().to_numpy()])
         raise ValueError(
             f"{where} has {int(mapping.isna().sum())} customer(s) with no {name!r} "
             f"(first: {first}); fill them (e.g. with 'unknown') or drop them."
@@ -190,31 +186,12 @@ def _group_of_rows(
     groups = tx[customer_col].map(mapping)
     unknown = groups.isna().to_numpy()
     if unknown.any():
-        first = _ids(pd.unique(tx.loc[unknown, customer_col]))
+        first = first_labels(pd.unique(tx.loc[unknown, customer_col]))
         raise ValueError(
             f"{int(unknown.sum())} row(s) of `transactions` belong to customers missing "
             f"from {where} (first ids: {first}); every buying customer needs a {name!r}."
         )
     return groups.rename(name), name
-
-
-def _customer_groups(
-    tx: pd.DataFrame, customer_col: str, by: Any, customers: Any
-) -> tuple[pd.Series, str]:
-    """Group of every buying customer (indexed by id) and the name of the grouping."""
-    groups, name = _group_of_rows(tx, customer_col, by, customers)
-    return groups.groupby(tx[customer_col].to_numpy(), sort=True).first(), name
-
-
-def _by_group(
-    fn: Callable[[pd.DataFrame], Any],
-    tx: pd.DataFrame,
-    customer_col: str,
-    by: Any,
-    customers: Any,
-) -> tuple[dict[Any, Any], str]:
-    groups, name = _group_of_rows(tx, customer_col, by, customers)
-    return {g: fn(sub) for g, sub in tx.groupby(groups, sort=True)}, name
 
 
 def _no_by(customers: Any) -> None:
@@ -223,6 +200,34 @@ def _no_by(customers: Any) -> None:
             "`customers` is only used to split results by a customer attribute: pass "
             "by='segment' (or another column of `customers`) as well, or leave it out."
         )
+
+
+def _per_group(
+    fn: Callable[[pd.DataFrame], Any],
+    combine: Callable[[dict[Any, Any], str], Any],
+    tx: pd.DataFrame,
+    customer_col: str,
+    by: Any,
+    customers: Any,
+) -> Any:
+    """``fn(tx)``; with ``by``, ``fn`` of each group's rows joined by ``combine(results, name)``."""
+    if by is None:
+        _no_by(customers)
+        return fn(tx)
+    groups, name = _group_of_rows(tx, customer_col, by, customers)
+    return combine({g: fn(sub) for g, sub in tx.groupby(groups, sort=True)}, name)
+
+
+def _add_group(
+    out: pd.DataFrame, ids: Any, tx: pd.DataFrame, customer_col: str, by: Any, customers: Any
+) -> pd.DataFrame:
+    """``out`` with, given ``by``, the group of the customer of each row (``ids``) as a column."""
+    if by is None:
+        _no_by(customers)
+        return out
+    groups, name = _group_of_rows(tx, customer_col, by, customers)
+    per_customer = groups.groupby(tx[customer_col].to_numpy(), sort=True).first()
+    return out.assign(**{name: per_customer.reindex(ids).to_numpy()})
 
 
 # ---------------------------------------------------------------------------
@@ -371,11 +376,10 @@ def repeat_purchase_rate(
     def rate(tx: pd.DataFrame) -> float:
         return float((_counts(tx, customer_col, date_col, unit) >= 2).mean())
 
-    if by is None:
-        _no_by(customers)
-        return rate(transactions)
-    out, name = _by_group(rate, transactions, customer_col, by, customers)
-    return pd.Series(out, name="repeat_purchase_rate").rename_axis(name)
+    def combine(out: dict[Any, float], name: str) -> pd.Series:
+        return pd.Series(out, name="repeat_purchase_rate").rename_axis(name)
+
+    return _per_group(rate, combine, transactions, customer_col, by, customers)
 
 
 # ---------------------------------------------------------------------------
@@ -446,11 +450,7 @@ def interpurchase_times(
     unit = _check_unit(unit)
     _check_log(transactions, customer_col, date_col)
     out = _gaps(transactions, customer_col, date_col, unit)
-    if by is None:
-        _no_by(customers)
-        return out
-    per_customer, name = _customer_groups(transactions, customer_col, by, customers)
-    return out.assign(**{name: out[customer_col].map(per_customer).to_numpy()})
+    return _add_group(out, out[customer_col], transactions, customer_col, by, customers)
 
 
 def interpurchase_summary(
@@ -503,11 +503,7 @@ def interpurchase_summary(
         }
     )
     out.insert(0, "purchases", out["gaps"] + 1)
-    if by is None:
-        _no_by(customers)
-        return out
-    per_customer, name = _customer_groups(transactions, customer_col, by, customers)
-    return out.assign(**{name: per_customer.reindex(out.index).to_numpy()})
+    return _add_group(out, out.index, transactions, customer_col, by, customers)
 
 
 # ---------------------------------------------------------------------------
@@ -582,18 +578,15 @@ def cohort_table(
     2024-01              2  1     1
     2024-02              1  0  <NA>
     """
-    period = _check_period(period)
-    _check_log(transactions, customer_col, date_col)
-    end, _ = _end_ordinal(transactions, date_col, period, observation_end)
+    period, end = _periods_log(transactions, customer_col, date_col, period, observation_end)
 
     def table(tx: pd.DataFrame) -> pd.DataFrame:
         return _cohort_counts(tx, customer_col, date_col, period, end)
 
-    if by is None:
-        _no_by(customers)
-        return table(transactions)
-    out, name = _by_group(table, transactions, customer_col, by, customers)
-    return pd.concat(out, names=[name]).astype("Int64")
+    def combine(out: dict[Any, pd.DataFrame], name: str) -> pd.DataFrame:
+        return pd.concat(out, names=[name]).astype("Int64")
+
+    return _per_group(table, combine, transactions, customer_col, by, customers)
 
 
 def retention_matrix(
@@ -720,19 +713,16 @@ def retention_table(
     2023          2024       2         1             0.5         0.5
     2024          2025       2         1             0.5         0.5
     """
-    period = _check_period(period)
-    _check_log(transactions, customer_col, date_col)
-    end, _ = _end_ordinal(transactions, date_col, period, observation_end)
+    period, end = _periods_log(transactions, customer_col, date_col, period, observation_end)
     first = int(_ordinals(transactions, date_col, period).min())
 
     def table(tx: pd.DataFrame) -> pd.DataFrame:
         return _retention_rows(tx, customer_col, date_col, period, end, first)
 
-    if by is None:
-        _no_by(customers)
-        return table(transactions)
-    out, name = _by_group(table, transactions, customer_col, by, customers)
-    return pd.concat(out, names=[name])
+    def combine(out: dict[Any, pd.DataFrame], name: str) -> pd.DataFrame:
+        return pd.concat(out, names=[name])
+
+    return _per_group(table, combine, transactions, customer_col, by, customers)
 
 
 def retention_rate(
