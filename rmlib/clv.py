@@ -97,6 +97,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from rmlib._validate import (
+    check_discount_rate,
     check_in_range,
     check_positive_int,
     check_probability,
@@ -135,7 +136,7 @@ def _warn_if_not_converged(model) -> None:
         f"customers leaving). Use more customers or a small penalty, e.g. "
         f"{name}(penalizer=0.001).",
         ConvergenceWarning,
-        stacklevel=3,
+        stacklevel=4,  # the user's call of fit (fit -> _store_fit -> here)
     )
 
 
@@ -241,6 +242,24 @@ def _check_frequency(x: np.ndarray, index: pd.Index | None) -> None:
         )
 
 
+def _rfm_inputs(frequency, recency, T, **more) -> tuple:
+    """Validated ``frequency, recency, T`` (and ``more`` per-customer inputs) as 1-D arrays.
+
+    Returns the arrays in that order, then the shared Series index (or None)
+    and whether every input was a scalar.
+    """
+    arrs, index, scalar = _common({"frequency": frequency, "recency": recency, "T": T, **more})
+    _check_rfm(arrs["frequency"], arrs["recency"], arrs["T"], index)
+    return (*arrs.values(), index, scalar)
+
+
+def _spend_inputs(frequency, monetary_value) -> tuple:
+    """Validated ``frequency, monetary_value`` as 1-D arrays, the index and the scalar flag."""
+    arrs, index, scalar = _common({"frequency": frequency, "monetary_value": monetary_value})
+    _check_frequency(arrs["frequency"], index)
+    return arrs["frequency"], arrs["monetary_value"], index, scalar
+
+
 def _check_rfm(x, t_x, T, index) -> None:
     """Consistency of frequency, recency and T (each already finite and >= 0)."""
     _check_frequency(x, index)
@@ -285,6 +304,21 @@ def _check_penalizer(penalizer: Any) -> float:
 
 
 # --------------------------------------------------------------------------- fitting machinery
+
+
+def _penalised(nll, n: int, pen: float, scale: Any = 1.0):
+    """Objective for :func:`_minimise`: mean negative log-likelihood plus an L2 penalty.
+
+    ``nll(theta)`` gives the total over ``n`` customers and its gradient; the
+    penalty is ``pen * sum((exp(theta) * scale)**2)``.
+    """
+
+    def fun_grad(theta):
+        value, grad = nll(theta)
+        p = np.exp(theta) * scale
+        return value / n + pen * np.sum(p**2), grad / n + 2 * pen * p**2
+
+    return fun_grad
 
 
 def _minimise(fun_grad, theta0: np.ndarray, n: int, start_fun_grad=None):
@@ -408,6 +442,18 @@ class _Fitted:
                 f"{type(self).__name__}.from_params(...)."
             )
         return np.array([self.params_[k] for k in self._names])
+
+    def _store_fit(self, nll, theta: np.ndarray, hess: np.ndarray, n: int, converged: bool):
+        """Set the fitted attributes from the optimum ``theta`` (log-parameters); return self."""
+        params = np.exp(theta)
+        self.params_ = dict(zip(self._names, map(float, params), strict=True))
+        self.log_likelihood_ = -float(nll(theta)[0])
+        se = _standard_errors(hess * n, params)
+        self.standard_errors_ = dict(zip(self._names, map(float, se), strict=True))
+        self.n_customers_ = int(n)
+        self.converged_ = bool(converged)
+        _warn_if_not_converged(self)
+        return self
 
     @classmethod
     def from_params(cls, **params: float):
@@ -547,9 +593,7 @@ class BetaGeoModel(_Fitted):
             ``penalizer`` is negative.
         """
         pen = _check_penalizer(self.penalizer)
-        arrs, index, _ = _common({"frequency": frequency, "recency": recency, "T": T})
-        x, t_x, T_ = arrs["frequency"], arrs["recency"], arrs["T"]
-        _check_rfm(x, t_x, T_, index)
+        x, t_x, T_, _, _ = _rfm_inputs(frequency, recency, T)
         if not np.any(x > 0):
             raise ValueError(
                 "`frequency` is 0 for every customer: with no repeat purchases the purchase "
@@ -565,35 +609,16 @@ class BetaGeoModel(_Fitted):
         n = len(x)
         # the penalty sees alpha in units of the longest T, so it does not depend on the unit
         scale = np.array([1.0, 1.0 / float(T_.max()), 1.0, 1.0])
-
-        def fun_grad(theta):
-            value, grad = nll(theta)
-            p = np.exp(theta) * scale
-            return value / n + pen * np.sum(p**2), grad / n + 2 * pen * p**2
-
+        fun_grad = _penalised(nll, n, pen, scale)
         rate = max(float(x.sum()), 1.0) / max(float(T_.sum()), 1e-12)
         theta0 = np.log([1.0, 1.0 / rate, 1.0, 1.0])
         start = None
         if n > _SUBSAMPLE:  # a start from an evenly spaced subsample: far fewer full passes
             every = n // _SUBSAMPLE
             sub = _BGNBDLikelihood(x[::every], t_x[::every], T_[::every])
-            n_sub = sub.n
-
-            def start(theta):
-                value, grad = sub(theta)
-                p = np.exp(theta) * scale
-                return value / n_sub + pen * np.sum(p**2), grad / n_sub + 2 * pen * p**2
-
+            start = _penalised(sub, sub.n, pen, scale)
         theta, hess, converged = _minimise(fun_grad, theta0, n, start)
-        params = np.exp(theta)
-        self.params_ = dict(zip(self._names, map(float, params), strict=True))
-        self.log_likelihood_ = -float(nll(theta)[0])
-        se = _standard_errors(hess * n, params)
-        self.standard_errors_ = dict(zip(self._names, map(float, se), strict=True))
-        self.n_customers_ = int(n)
-        self.converged_ = bool(converged)
-        _warn_if_not_converged(self)
-        return self
+        return self._store_fit(nll, theta, hess, n, converged)
 
     # -- predictions ----------------------------------------------------------------------
     def _logit_dead(self, x, t_x, T_) -> np.ndarray:
@@ -635,9 +660,7 @@ class BetaGeoModel(_Fitted):
         array([1.   , 0.727, 0.124])
         """
         self._require_fit()
-        arrs, index, scalar = _common({"frequency": frequency, "recency": recency, "T": T})
-        x, t_x, T_ = arrs["frequency"], arrs["recency"], arrs["T"]
-        _check_rfm(x, t_x, T_, index)
+        x, t_x, T_, index, scalar = _rfm_inputs(frequency, recency, T)
         p = special.expit(-self._logit_dead(x, t_x, T_))
         return _wrap(p, index, scalar, "prob_alive")
 
@@ -682,9 +705,7 @@ class BetaGeoModel(_Fitted):
                 f"`t` must be one number (a forecast length), got shape {t_.shape}; call "
                 f"the method once per horizon."
             )
-        arrs, index, scalar = _common({"frequency": frequency, "recency": recency, "T": T})
-        x, t_x, T_ = arrs["frequency"], arrs["recency"], arrs["T"]
-        _check_rfm(x, t_x, T_, index)
+        x, t_x, T_, index, scalar = _rfm_inputs(frequency, recency, T)
         r, alpha, a, b = self._require_fit()
         z = float(t_) / (alpha + T_ + float(t_))
         p_alive = special.expit(-self._logit_dead(x, t_x, T_))
@@ -956,9 +977,7 @@ class GammaGammaModel(_Fitted):
             has a mean spend of 0.
         """
         pen = _check_penalizer(self.penalizer)
-        arrs, index, _ = _common({"frequency": frequency, "monetary_value": monetary_value})
-        x, m = arrs["frequency"], arrs["monetary_value"]
-        _check_frequency(x, index)
+        x, m, index, _ = _spend_inputs(frequency, monetary_value)
         rep = x > 0
         if not rep.any():
             raise ValueError(
@@ -978,25 +997,11 @@ class GammaGammaModel(_Fitted):
         x, m = x[rep], m[rep]
         nll = _GGLikelihood(x, m)
         n = len(x)
-
-        def fun_grad(theta):
-            value, grad = nll(theta)
-            p = np.exp(theta)
-            return value / n + pen * np.sum(p**2), grad / n + 2 * pen * p**2
-
         # start: p from the spread of the individual means, v from the population mean
         mean = float(np.mean(m))
         theta0 = np.log([1.0, 2.0, mean])
-        theta, hess, converged = _minimise(fun_grad, theta0, n)
-        params = np.exp(theta)
-        self.params_ = dict(zip(self._names, map(float, params), strict=True))
-        self.log_likelihood_ = -float(nll(theta)[0])
-        se = _standard_errors(hess * n, params)
-        self.standard_errors_ = dict(zip(self._names, map(float, se), strict=True))
-        self.n_customers_ = int(n)
-        self.converged_ = bool(converged)
-        _warn_if_not_converged(self)
-        return self
+        theta, hess, converged = _minimise(_penalised(nll, n, pen), theta0, n)
+        return self._store_fit(nll, theta, hess, n, converged)
 
     def population_mean_spend(self) -> float:
         """Mean spend per purchase across customers, ``p v / (q - 1)`` (inf if ``q <= 1``)."""
@@ -1031,9 +1036,7 @@ class GammaGammaModel(_Fitted):
             customer has too few purchases for a finite expectation.
         """
         p, q, v = self._require_fit()
-        arrs, index, scalar = _common({"frequency": frequency, "monetary_value": monetary_value})
-        x, m = arrs["frequency"], arrs["monetary_value"]
-        _check_frequency(x, index)
+        x, m, index, scalar = _spend_inputs(frequency, monetary_value)
         denom = p * x + q - 1
         if np.any(denom <= 0):
             raise ValueError(
@@ -1167,16 +1170,12 @@ def discounted_clv(
     step = check_in_range(
         period, "period", 0, low_inclusive=False, hint="E.g. 52/12 for months of weeks."
     )
-    d = _check_discount(discount_rate)
+    d = check_discount_rate(discount_rate)
     mrg = check_in_range(margin, "margin", 0, 1, hint="Margin is a share of spend: 0.25 for 25%.")
     upy = check_in_range(
         units_per_year, "units_per_year", 0, low_inclusive=False, hint="E.g. 52 for weeks."
     )
-    arrs, index, scalar = _common(
-        {"frequency": frequency, "recency": recency, "T": T, "monetary_value": monetary_value}
-    )
-    x, t_x, T_, m = arrs["frequency"], arrs["recency"], arrs["T"], arrs["monetary_value"]
-    _check_rfm(x, t_x, T_, index)
+    x, t_x, T_, m, index, scalar = _rfm_inputs(frequency, recency, T, monetary_value=monetary_value)
     spend = gg.expected_spend(x, m)
     n_steps = max(1, math.ceil(h / step - 1e-9))
     ends = np.minimum(np.arange(1, n_steps + 1) * step, h)
@@ -1192,23 +1191,21 @@ def discounted_clv(
 # --------------------------------------------------------------------------- retention formula
 
 
-def _check_discount(discount_rate: Any) -> float:
-    return check_in_range(
-        discount_rate,
-        "discount_rate",
-        -1,
-        low_inclusive=False,
-        hint="Write rates as fractions: 0.1 for 10%; a rate of -1 or less makes no sense.",
-    )
-
-
-def _check_margin(margin: Any) -> float:
+def _retention_inputs(
+    margin: Any, retention: Any, discount_rate: Any, acquisition_cost: Any
+) -> tuple[float, float, float, float]:
+    """Checked margin, retention rate, discount rate and acquisition cost, as floats."""
     if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not np.isfinite(margin):
         raise TypeError(
             f"`margin` must be a finite number (money per period), got "
             f"{type(margin).__name__} {margin!r}."
         )
-    return float(margin)
+    r = check_probability(retention, "retention")
+    d = check_discount_rate(discount_rate)
+    ac = check_in_range(
+        acquisition_cost, "acquisition_cost", 0, hint="It is a cost: pass it as a positive amount."
+    )
+    return float(margin), r, d, ac
 
 
 def retention_clv(
@@ -1272,12 +1269,7 @@ def retention_clv(
     >>> round(retention_clv(5000, 0.7, 0.1, 3000, horizon=10), 2)
     5654.71
     """
-    m = _check_margin(margin)
-    r = check_probability(retention, "retention")
-    d = _check_discount(discount_rate)
-    ac = check_in_range(
-        acquisition_cost, "acquisition_cost", 0, hint="It is a cost: pass it as a positive amount."
-    )
+    m, r, d, ac = _retention_inputs(margin, retention, discount_rate, acquisition_cost)
     if horizon is None:
         if r >= 1 + d:
             raise ValueError(
@@ -1330,12 +1322,7 @@ def retention_value_curve(
     2       2     0.250  250.0             550.0
     3       3     0.125  125.0             675.0
     """
-    m = _check_margin(margin)
-    r = check_probability(retention, "retention")
-    d = _check_discount(discount_rate)
-    ac = check_in_range(
-        acquisition_cost, "acquisition_cost", 0, hint="It is a cost: pass it as a positive amount."
-    )
+    m, r, d, ac = _retention_inputs(margin, retention, discount_rate, acquisition_cost)
     h = check_positive_int(horizon, "horizon")
     t = np.arange(h + 1)
     survival = r ** t.astype(np.float64)
