@@ -64,11 +64,12 @@ import numpy as np
 import pandas as pd
 
 from rmlib._validate import (
-    check_frame,
+    check_customer_frame,
+    check_customer_values,
     check_in_range,
-    check_no_missing,
     check_nonnegative,
     check_probability,
+    first_labels,
 )
 
 __all__ = [
@@ -102,10 +103,6 @@ def _is_table(data: Any) -> bool:
     return isinstance(data, pd.DataFrame) and all(c in data.columns for c in TABLE_COLUMNS)
 
 
-def _first(index: pd.Index, mask: Any) -> list:
-    return [x.item() if hasattr(x, "item") else x for x in index[np.asarray(mask)][:3]]
-
-
 def _check_series(values: pd.Series, arg: str) -> pd.Series:
     """Validate a Series of value per customer; return it as float64 (a new object)."""
     if len(values) == 0:
@@ -113,39 +110,12 @@ def _check_series(values: pd.Series, arg: str) -> pd.Series:
             f"`{arg}` is empty; pass the value of at least one customer "
             f"(e.g. transactions.groupby('customer_id')['amount'].sum())."
         )
-    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        raise TypeError(
-            f"`{arg}` must hold numbers (value per customer, e.g. roubles), got dtype "
-            f"{values.dtype}. Convert it with pd.to_numeric({arg})."
-        )
-    missing_id = values.index.isna()
-    if missing_id.any():
-        raise ValueError(
-            f"the index of `{arg}` (the customer ids) has {int(missing_id.sum())} missing "
-            f"id(s). Drop those rows first, e.g. {arg}[{arg}.index.notna()]."
-        )
-    if values.index.has_duplicates:
-        dup = values.index.duplicated(keep=False)
-        raise ValueError(
-            f"`{arg}` has repeated customer ids in its index (first: "
-            f"{_first(values.index, dup)}); give one value per customer, e.g. "
-            f"{arg}.groupby(level=0).sum(), or pass the transaction log with "
-            f"customer_col=... and value_col=..."
-        )
-    v = values.astype("float64")
-    nan = v.isna().to_numpy()
-    if nan.any():
-        raise ValueError(
-            f"`{arg}` has {int(nan.sum())} missing value(s) (first for customer(s) "
-            f"{_first(v.index, nan)}). Drop or fill them first, e.g. {arg}.dropna()."
-        )
-    if np.isinf(v.to_numpy()).any():
-        raise ValueError(f"`{arg}` has infinite values; every customer's value must be finite.")
+    v = check_customer_values(values, arg, "value_col")
     negative = (v < 0).to_numpy()
     if negative.any():
         raise ValueError(
             f"`{arg}` has {int(negative.sum())} negative value(s) (first for customer(s) "
-            f"{_first(v.index, negative)}); shares of value and the Gini coefficient need "
+            f"{first_labels(v.index, negative)}); shares of value and the Gini coefficient need "
             f"values >= 0. Profit per customer can be negative: rank by revenue instead, "
             f"study loss-making customers separately, or clip with {arg}.clip(lower=0)."
         )
@@ -162,8 +132,7 @@ def _customer_values(
 ) -> pd.Series:
     """Value per customer as a validated float Series indexed by customer id."""
     if isinstance(data, pd.DataFrame):
-        check_frame(data, arg, [customer_col, value_col])
-        check_no_missing(data, arg, customer_col)
+        check_customer_frame(data, arg, customer_col, [value_col])
         check_nonnegative(data, arg, value_col)
         values = data.groupby(customer_col, sort=True)[value_col].sum()
     elif isinstance(data, pd.Series):
@@ -182,6 +151,13 @@ def _customer_values(
             f"{type(data).__name__}."
         )
     return _check_series(values, arg)
+
+
+def _ascending(data: Any, customer_col: str, value_col: str) -> np.ndarray:
+    """Customer values sorted from the least valuable (a Pareto table's ``value`` too)."""
+    if _is_table(data):
+        data = _table(data, customer_col, value_col)["value"]
+    return np.sort(_customer_values(data, customer_col, value_col).to_numpy())
 
 
 def _ranked(values: pd.Series) -> pd.Series:
@@ -401,9 +377,7 @@ def lorenz_curve(
     2        0.666667          0.4
     3        1.000000          1.0
     """
-    if _is_table(values):
-        values = _table(values, customer_col, value_col)["value"]
-    x = np.sort(_customer_values(values, customer_col, value_col).to_numpy())
+    x = _ascending(values, customer_col, value_col)
     running = np.cumsum(x)
     n = len(x)
     return pd.DataFrame(
@@ -443,9 +417,7 @@ def gini(values: Any, *, customer_col: str = "customer_id", value_col: str = "am
     >>> gini([0, 0, 0, 10])  # one of four customers has everything: (n - 1) / n
     0.75
     """
-    if _is_table(values):
-        values = _table(values, customer_col, value_col)["value"]
-    x = np.sort(_customer_values(values, customer_col, value_col).to_numpy())
+    x = _ascending(values, customer_col, value_col)
     n = len(x)
     i = np.arange(1, n + 1)
     g = 2.0 * float(np.sum(i * x)) / (n * float(np.sum(x))) - (n + 1) / n
