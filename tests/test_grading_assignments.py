@@ -88,17 +88,91 @@ def test_test_cells_are_documented_and_never_end_in_a_value(a):
             )
 
 
+#: rmlib's analytics modules: a hidden test takes its expected answer from one of them.
+ANALYTICS = re.compile(r"\brmlib\.(clv|loyalty|pareto|relationship|retention|rfm)\.[A-Za-z_]\w*")
+#: Code parts whose quantity no rmlib function computes: their hidden tests recompute it
+#: with pandas from ``rmlib.datasets.load_case()``.
+WITHOUT_ANALYTICS = {
+    ("ch02_stakeholders", "p1"): "stakeholder counts are numbers of rows of the case tables",
+}
+#: The key of a multiple-choice self-check item: the one hidden test that may be typed in.
+MC_KEY = re.compile(r'assert q\d+ == "[a-d]"')
+
+
+def _setup_bindings(nb) -> set[str]:
+    """Names the setup cell binds to case data or rmlib objects (a student can rebind them)."""
+    setup = next(c for c in nb.cells if c.get("id") == "setup")
+    names = set()
+    for node in ast.walk(ast.parse(setup.source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rmlib"):
+            names |= {alias.asname or alias.name for alias in node.names}
+    return names
+
+
+def _significant_digits(value: float) -> int:
+    mantissa = f"{abs(value):.15e}".split("e")[0].replace(".", "")
+    return len(mantissa.rstrip("0"))
+
+
 @pytest.mark.parametrize("a", ASSIGNMENTS)
-def test_hidden_tests_compute_answers_from_the_data(a):
-    """Answers about the case are recomputed from ``load_case()``, not typed in."""
-    for cell in _tests(_source(a)):
+def test_hidden_tests_compute_answers_from_rmlib(a):
+    """Expected answers come from rmlib's analytics on a fresh copy of the case.
+
+    Each hidden test of a code part calls the rmlib module that computes the quantity
+    (e.g. ``rmlib.pareto.top_share``), imports every ``rmlib.*`` module it uses inside
+    the hidden region, and reads the case only through ``rmlib.datasets.load_case()``:
+    never through the notebook's own tables or the names its setup cell bound, which a
+    student can change or rebind. No number in a hidden test looks like a typed-in answer.
+    """
+    nb = _source(a)
+    notebook_names = _setup_bindings(nb)
+    checked = set()
+    for cell in _tests(nb):
         gid = _meta(cell)["grade_id"]
         hidden = "\n".join(hidden_regions(cell.source)).strip()
-        if not hidden or re.fullmatch(r'assert q\d+ == "[a-d]"', hidden):
+        if not hidden or MC_KEY.fullmatch(hidden):
             continue  # a visible test, or a multiple-choice key
-        assert "load_case()" in hidden or re.search(r"\b(clv|gini|relationship_level)\(", hidden), (
-            f"{a}:{gid} neither recomputes from the case data nor checks the student's function"
+        tree = ast.parse(hidden)
+        read = {
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        assert not read & notebook_names, (
+            f"{a}:{gid} reads {sorted(read & notebook_names)} from the notebook; "
+            "recompute from rmlib.datasets.load_case() and call rmlib's modules by full name"
         )
+        imported = {
+            alias.name for n in ast.walk(tree) if isinstance(n, ast.Import) for alias in n.names
+        }
+        used = {f"rmlib.{m}" for m in re.findall(r"\brmlib\.(\w+)\.", hidden)}
+        assert used <= imported, f"{a}:{gid} uses {sorted(used - imported)} without importing it"
+        typed = [
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant)
+            and isinstance(n.value, int | float)
+            and not isinstance(n.value, bool)
+            and _significant_digits(n.value) >= 3
+            and not (isinstance(n.value, int) and 1900 <= n.value <= 2100)  # a year
+        ]
+        assert not typed, f"{a}:{gid} has numbers that look like typed-in answers: {typed}"
+        part = gid.split("_")[0]
+        if (a, part) in WITHOUT_ANALYTICS:
+            assert "rmlib.datasets.load_case()" in hidden, f"{a}:{gid} does not read the case"
+            checked.add(part)
+            continue
+        assert ANALYTICS.search(hidden), (
+            f"{a}:{gid} takes no expected answer from rmlib's analytics modules"
+        )
+        if re.fullmatch(r"q\d+_check", gid) or "load_case" in hidden:
+            assert "rmlib.datasets.load_case()" in hidden, f"{a}:{gid} does not read the case"
+        checked.add(part)
+    parts = {_meta(c)["grade_id"].split("_")[0] for c in _tests(nb)}
+    code_parts = {p for p in parts if re.fullmatch(r"p\d+", p)}
+    assert code_parts <= checked, f"{a}: no hidden test checked for {sorted(code_parts - checked)}"
+    stale = {p for (x, p) in WITHOUT_ANALYTICS if x == a} - code_parts
+    assert not stale, f"{a}: WITHOUT_ANALYTICS names parts that do not exist: {sorted(stale)}"
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
