@@ -35,6 +35,17 @@ from matplotlib.patches import Circle, Polygon
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from rmlib._validate import check_frame, check_in_range, check_nonnegative
+from rmlib.loyalty import LOYALTY_CLASSES, NPS_GROUPS
+
+# The course's relationship constants live in rmlib.relationship, the single source;
+# they are re-exported here because the figures are drawn from them.
+from rmlib.relationship import (
+    CUSTOMER_BANDS,
+    KOTLER_GRID,
+    MARGIN_BANDS,
+    PYRAMID_LEVELS,
+    RELATIONSHIP_LEVELS,
+)
 
 __all__ = [
     "CATEGORICAL",
@@ -103,26 +114,6 @@ _ALERT = OKABE_ITO["vermillion"]
 _GOOD = OKABE_ITO["bluish_green"]
 _NEUTRAL = OKABE_ITO["grey"]
 
-#: The five levels of relationships with customers (Kotler), lowest first,
-#: with a short motto for each.
-RELATIONSHIP_LEVELS: tuple[tuple[str, str], ...] = (
-    ("basic", "sold and forgot"),
-    ("reactive", "sold; call us if you need us"),
-    ("accountable", "sold, then called to ask how it went"),
-    ("proactive", "sold and keeps calling with new offers"),
-    ("partnership", "works with the customer to find more value"),
-)
-
-#: The implementation pyramid (five directions of change), base first.
-PYRAMID_LEVELS: tuple[str, ...] = (
-    "strategy",
-    "structure",
-    "business processes",
-    "culture",
-    "technology",
-)
-
-
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
@@ -174,6 +165,75 @@ def _text_colour(face: Any) -> str:
     """Black or white, whichever reads better on ``face``."""
     r, g, b = (int(to_hex(face)[i : i + 2], 16) / 255 for i in (1, 3, 5))
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+
+
+def _finish(
+    ax: Axes,
+    title: str,
+    *,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    hide: Sequence[str] = ("top", "right"),
+) -> Axes:
+    """Label the axes, set the title, hide the frame lines in ``hide``; return ``ax``."""
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if hide:
+        ax.spines[list(hide)].set_visible(False)
+    return ax
+
+
+def _cell(ax: Axes, col: float, row: float, face: Any, label: str) -> None:
+    """A unit square with its lower-left corner at (``col``, ``row``), white-edged."""
+    ax.add_patch(
+        Polygon(
+            [(col, row), (col + 1, row), (col + 1, row + 1), (col, row + 1)],
+            facecolor=face,
+            edgecolor="white",
+            linewidth=2,
+            label=label,
+        )
+    )
+
+
+def _fields(
+    result: Any, arg: str, required: Sequence[str], optional: Sequence[str], made_by: str
+) -> dict[str, float | None]:
+    """Named numbers of an analytics result (dataclass, dict or Series), as floats.
+
+    ``required`` fields must be there; ``optional`` ones are None when absent.
+    """
+    if isinstance(result, Mapping | pd.Series):
+        have = list(result.keys())
+
+        def get(key: str) -> Any:
+            return result[key] if key in have else None
+
+    elif hasattr(result, required[0]):
+        have = [k for k in (*required, *optional) if hasattr(result, k)]
+
+        def get(key: str) -> Any:
+            return getattr(result, key, None)
+
+    else:
+        raise TypeError(
+            f"`{arg}` must be the result of {made_by} (or a dict/Series with "
+            f"{', '.join(map(repr, required))}), got {type(result).__name__}."
+        )
+    missing = [k for k in required if get(k) is None]
+    if missing:
+        shown = ", ".join(map(repr, have)) or "(none)"
+        raise ValueError(
+            f"`{arg}` has no {missing[0]!r}. It has: {shown}. Pass the result of {made_by}."
+        )
+    out: dict[str, float | None] = {}
+    for key in (*required, *optional):
+        value = get(key)
+        out[key] = None if value is None else check_in_range(value, f"{arg}[{key!r}]")
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -232,11 +292,12 @@ def relationship_ladder(highlight: str | None = None, *, ax: Axes | None = None)
     ax.set_xticks(x, [n.capitalize() for n in names])
     ax.set_ylim(0, len(RELATIONSHIP_LEVELS) + 1.8)
     ax.set_yticks(np.arange(1, len(RELATIONSHIP_LEVELS) + 1))
-    ax.set_ylabel("closeness of the relationship (level 1\u20135)")
-    ax.set_xlabel("relationship level")
-    ax.set_title("Five levels of relationships with customers")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
+    return _finish(
+        ax,
+        "Five levels of relationships with customers",
+        xlabel="relationship level",
+        ylabel="closeness of the relationship (level 1\u20135)",
+    )
 
 
 def implementation_pyramid(
@@ -456,22 +517,18 @@ def stakeholder_map(
     return ax
 
 
-def nps_breakdown(
-    counts: Mapping[str, float] | pd.Series,
-    *,
-    nps: float | None = None,
-    ax: Axes | None = None,
-) -> Axes:
-    """Detractors, passives and promoters as one 100% bar.
+def nps_breakdown(result: Any, *, ax: Axes | None = None) -> Axes:
+    """Detractors, passives and promoters as one 100% bar, with the NPS in the title.
 
     Parameters
     ----------
-    counts : dict or Series
-        Number of respondents in each group, with keys ``"detractors"``
-        (scores 0–6), ``"passives"`` (7–8) and ``"promoters"`` (9–10).
-    nps : float, optional
-        The Net Promoter Score from :mod:`rmlib.loyalty` (in points, −100 to
-        100), shown in the title.
+    result : NPSResult, dict or Series
+        The Net Promoter Score from :func:`rmlib.loyalty.nps`: its shares of
+        ``"detractors"`` (scores 0–6), ``"passives"`` (7–8) and
+        ``"promoters"`` (9–10), fractions adding up to 1, the score ``nps`` in
+        points (−100 to 100) and the number of answers ``n``; the interval
+        ``ci_low``, ``ci_high`` is shown when present. A row of
+        ``nps(..., by=...)`` works too.
     ax : matplotlib Axes, optional
 
     Returns
@@ -480,24 +537,35 @@ def nps_breakdown(
 
     Examples
     --------
-    >>> ax = nps_breakdown({"detractors": 20, "passives": 30, "promoters": 50}, nps=30)
+    >>> from rmlib.loyalty import nps
+    >>> ax = nps_breakdown(nps([10, 9, 9, 8, 7, 6, 3, 10, 9, 5]))
     >>> [float(p.get_width()) for p in ax.patches]
-    [20.0, 30.0, 50.0]
+    [30.0, 20.0, 50.0]
     >>> ax.get_title()
-    'Net Promoter Score: +30 (n = 100)'
+    'Net Promoter Score: +20, 95% interval [-34; +74] (n = 10)'
     """
-    keys = ("detractors", "passives", "promoters")
-    s = _as_share_mapping(counts, "counts", keys)
-    total = float(s.sum())
-    if total <= 0:
-        raise ValueError("`counts` add up to 0; need at least one respondent.")
-    if nps is not None:
-        check_in_range(nps, "nps", -100, 100, hint="NPS is in points: +30, not 0.3.")
+    f = _fields(
+        result,
+        "result",
+        ("detractors", "passives", "promoters", "nps", "n"),
+        ("ci_low", "ci_high", "confidence"),
+        "rmlib.loyalty.nps(scores)",
+    )
+    shares = [f[k] for k in NPS_GROUPS]
+    for key, value in zip(NPS_GROUPS, shares, strict=True):
+        check_in_range(value, f"result[{key!r}]", 0, 1, hint="Shares are fractions: 0.3, not 30.")
+    if abs(sum(shares) - 1) > 1e-6:
+        raise ValueError(
+            f"the shares of detractors, passives and promoters in `result` add up to "
+            f"{sum(shares):g}, not 1. Pass the result of rmlib.loyalty.nps(scores)."
+        )
+    score = check_in_range(f["nps"], "result['nps']", -100, 100, hint="NPS is in points: +30.")
+    n = check_in_range(f["n"], "result['n']", 0, low_inclusive=False)
     ax = _get_ax(ax, figsize=(8.0, 2.6))
     colours = (_ALERT, _NEUTRAL, _GOOD)
     left = 0.0
-    for key, colour in zip(keys, colours, strict=True):
-        pct = 100 * float(s[key]) / total
+    for key, share, colour in zip(NPS_GROUPS, shares, colours, strict=True):
+        pct = 100 * share
         ax.barh([0], [pct], left=left, color=colour, label=key, height=0.6)
         if pct >= 4:
             ax.text(
@@ -512,13 +580,17 @@ def nps_breakdown(
         left += pct
     ax.set_xlim(0, 100)
     ax.xaxis.set_major_formatter(PercentFormatter(100))
-    ax.set_xlabel("share of respondents (%)")
     ax.set_yticks([])
-    title = "Net Promoter Score"
-    title += f": {nps:+.0f}" if nps is not None else " breakdown"
-    ax.set_title(f"{title} (n = {total:.0f})")
-    ax.spines[["top", "right", "left"]].set_visible(False)
-    return ax
+    title = f"Net Promoter Score: {score:+.0f}"
+    if f["ci_low"] is not None and f["ci_high"] is not None:
+        level = f"{f['confidence']:.0%} " if f["confidence"] is not None else ""
+        title += f", {level}interval [{f['ci_low']:+.0f}; {f['ci_high']:+.0f}]"
+    return _finish(
+        ax,
+        f"{title} (n = {n:.0f})",
+        xlabel="share of respondents (%)",
+        hide=("top", "right", "left"),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -551,6 +623,7 @@ def pareto_chart(
     *,
     share_col: str = "share",
     cum_share_col: str = "cum_share",
+    customer_share_col: str = "cum_customer_share",
     mark: float = 0.8,
     mark_customers: float | None = None,
     max_bars: int = 100,
@@ -566,10 +639,12 @@ def pareto_chart(
     Parameters
     ----------
     table : DataFrame
-        One row per customer, most valuable first, with each customer's share of
-        the total (``share_col``) and the running total (``cum_share_col``),
-        both as fractions in [0, 1].
-    share_col, cum_share_col : str
+        The Pareto table of :func:`rmlib.pareto.pareto_table`: one row per
+        customer, most valuable first, with each customer's share of the total
+        (``share_col``), the running total (``cum_share_col``) and the share of
+        customers down to this one (``customer_share_col``), all as fractions
+        in [0, 1].
+    share_col, cum_share_col, customer_share_col : str
         Column names.
     mark : float
         Cumulative share to mark (0.8 for "80%").
@@ -589,28 +664,28 @@ def pareto_chart(
 
     Examples
     --------
-    >>> t = pd.DataFrame({"share": [0.5, 0.3, 0.15, 0.05],
-    ...                   "cum_share": [0.5, 0.8, 0.95, 1.0]})
-    >>> ax = pareto_chart(t, mark_customers=0.5)
+    >>> from rmlib.pareto import pareto_table
+    >>> ax = pareto_chart(pareto_table([30, 50, 5, 15]), mark_customers=0.5)
     >>> [float(p.get_height()) for p in ax.patches]
     [50.0, 30.0, 15.0, 5.0]
     >>> [float(y) for y in ax.right_ax.lines[0].get_ydata()]
     [50.0, 80.0, 95.0, 100.0]
     """
-    check_frame(table, "table", [share_col, cum_share_col])
+    check_frame(table, "table", [share_col, cum_share_col, customer_share_col])
     share = _shares(table, "table", share_col)
     cum = _shares(table, "table", cum_share_col)
-    if (np.diff(cum) < -1e-9).any():
-        raise ValueError(
-            f"column {cum_share_col!r} of `table` must not decrease: rank customers from "
-            f"the most valuable and take the running total (the Pareto table of rmlib.pareto)."
-        )
+    x = 100 * _shares(table, "table", customer_share_col)
+    for col, v in ((cum_share_col, cum), (customer_share_col, x)):
+        if (np.diff(v) < -1e-9).any():
+            raise ValueError(
+                f"column {col!r} of `table` must not decrease: rank customers from the most "
+                f"valuable and take running totals (rmlib.pareto.pareto_table does)."
+            )
     check_in_range(mark, "mark", 0, 1, hint="Write 0.8 for 80%.")
     if mark_customers is not None:
         check_in_range(mark_customers, "mark_customers", 0, 1, hint="Write 0.2 for 20%.")
     ax = _get_ax(ax, figsize=(8.0, 4.5))
     n = len(table)
-    x = 100 * np.arange(1, n + 1) / n  # customers ranked, as % of all customers
     width = 100 / n
     if n <= max_bars:
         ax.bar(x - width / 2, 100 * share, width=0.9 * width, color=_MAIN, label="customer")
@@ -740,12 +815,8 @@ def abc_classes(
     ax.set_xticks(x, [f"class {c}" for c in labels])
     ax.set_ylim(0, 110)
     ax.yaxis.set_major_formatter(PercentFormatter(100))
-    ax.set_ylabel("share (%)")
-    ax.set_xlabel("ABC class")
     ax.legend(frameon=False)
-    ax.set_title("ABC analysis")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
+    return _finish(ax, "ABC analysis", xlabel="ABC class", ylabel="share (%)")
 
 
 def _check_matrix(matrix: Any, arg: str) -> np.ndarray:
@@ -923,11 +994,12 @@ def clv_distribution(
     ax = _get_ax(ax, figsize=(7.0, 4.0))
     ax.hist(values, bins=bins, color=_MAIN, edgecolor="white")
     ax.xaxis.set_major_formatter(FuncFormatter(_roubles))
-    ax.set_xlabel("customer lifetime value (roubles)")
-    ax.set_ylabel("number of customers")
-    ax.set_title("Distribution of customer lifetime value")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
+    return _finish(
+        ax,
+        "Distribution of customer lifetime value",
+        xlabel="customer lifetime value (roubles)",
+        ylabel="number of customers",
+    )
 
 
 def clv_by_segment(
@@ -942,7 +1014,12 @@ def clv_by_segment(
     Parameters
     ----------
     summary : DataFrame
-        One row per segment, e.g. from :func:`rmlib.rfm.clv_summary`.
+        One row per segment with a CLV figure in roubles: for example the
+        customers' :func:`rmlib.clv.discounted_clv` averaged per segment
+        (``clv.groupby(segment).mean()``), or :func:`rmlib.clv.retention_clv`
+        of each segment's margin and retention. (Not
+        :func:`rmlib.rfm.clv_summary`: that is the per-customer input of the
+        CLV models, not a CLV.)
     segment_col : str
         Segment names.
     value_col : str
@@ -970,16 +1047,17 @@ def clv_by_segment(
     ax.set_yticks(y, [str(s) for s in ordered[segment_col]])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(FuncFormatter(_roubles))
-    ax.set_xlabel(f"{value_col.replace('_', ' ')} (roubles)")
-    ax.set_ylabel(segment_col)
-    ax.set_title("Customer lifetime value by segment")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
+    return _finish(
+        ax,
+        "Customer lifetime value by segment",
+        xlabel=f"{value_col.replace('_', ' ')} (roubles)",
+        ylabel=segment_col,
+    )
 
 
-# Dick & Basu's loyalty matrix: (relative attitude, repeat patronage) -> name.
+# Where each of rmlib.loyalty's classes sits: (column = repeat purchasing low/high,
+# row = relative attitude low/high).
 _LOYALTY_CELLS: dict[str, tuple[int, int]] = {
-    # name: (column = repeat patronage low/high, row = attitude low/high)
     "no loyalty": (0, 0),
     "spurious loyalty": (1, 0),
     "latent loyalty": (0, 1),
@@ -988,8 +1066,10 @@ _LOYALTY_CELLS: dict[str, tuple[int, int]] = {
 
 
 def loyalty_matrix(
-    counts: Mapping[str, float] | pd.Series,
+    matrix: Any,
     *,
+    attitude: str = "relative attitude",
+    behaviour: str = "repeat purchasing (behaviour)",
     ax: Axes | None = None,
 ) -> Axes:
     """Dick & Basu's loyalty matrix: attitude against repeat purchasing.
@@ -1000,10 +1080,13 @@ def loyalty_matrix(
 
     Parameters
     ----------
-    counts : dict or Series
-        Number of customers in each cell, keyed ``"true loyalty"``,
-        ``"latent loyalty"``, ``"spurious loyalty"``, ``"no loyalty"``
-        (as classified by :mod:`rmlib.loyalty`).
+    matrix : LoyaltyMatrix or DataFrame
+        The result of :func:`rmlib.loyalty.loyalty_matrix`, or its ``.table``:
+        one row per class (``"true loyalty"``, ``"latent loyalty"``,
+        ``"spurious loyalty"``, ``"no loyalty"``) with the number of
+        ``customers`` and their ``share`` of all customers (0–1).
+    attitude, behaviour : str
+        Axis labels: what measured the attitude and the behaviour.
     ax : matplotlib Axes, optional
 
     Returns
@@ -1012,17 +1095,34 @@ def loyalty_matrix(
 
     Examples
     --------
-    >>> ax = loyalty_matrix({"true loyalty": 30, "latent loyalty": 10,
-    ...                      "spurious loyalty": 40, "no loyalty": 20})
+    >>> from rmlib.loyalty import loyalty_matrix as classify
+    >>> answers = pd.DataFrame({"nps": [10, 9, 3, 5, 10, 4], "purchases": [12, 1, 8, 2, 9, 1]})
+    >>> ax = loyalty_matrix(classify(answers, "nps", "purchases", 9, 5))
     >>> sorted(t.get_text().split("\\n")[0] for t in ax.texts)
     ['latent loyalty', 'no loyalty', 'spurious loyalty', 'true loyalty']
     >>> ax.texts[0].get_text()
-    'no loyalty\\n20 customers (20%)'
+    'no loyalty\\n2 customers (33%)'
     """
-    s = _as_share_mapping(counts, "counts", list(_LOYALTY_CELLS))
-    total = float(s.sum())
+    table = getattr(matrix, "table", matrix)
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(
+            f"`matrix` must be the result of rmlib.loyalty.loyalty_matrix(...) or its "
+            f"`.table`, got {type(matrix).__name__}."
+        )
+    check_frame(table, "matrix", ["customers", "share"])
+    missing = [c for c in LOYALTY_CLASSES if c not in table.index]
+    if missing:
+        have = ", ".join(repr(k) for k in table.index) or "(none)"
+        raise ValueError(
+            f"`matrix` has no row {missing[0]!r}. It has: {have}. Pass the result of "
+            f"rmlib.loyalty.loyalty_matrix(...), one row per loyalty class."
+        )
+    counts = _numeric_column(table, "matrix", "customers")
+    check_nonnegative(table, "matrix", "customers")
+    _shares(table, "matrix", "share")
+    total = float(counts.sum())
     if total <= 0:
-        raise ValueError("`counts` add up to 0; need at least one customer.")
+        raise ValueError("`matrix` counts no customer; need at least one.")
     ax = _get_ax(ax, figsize=(6.0, 5.0))
     colours = {
         "no loyalty": _NEUTRAL,
@@ -1032,20 +1132,12 @@ def loyalty_matrix(
     }
     for name, (col, row) in _LOYALTY_CELLS.items():
         face = colours[name]
-        ax.add_patch(
-            Polygon(
-                [(col, row), (col + 1, row), (col + 1, row + 1), (col, row + 1)],
-                facecolor=face,
-                edgecolor="white",
-                linewidth=2,
-                label=name,
-            )
-        )
-        n = float(s[name])
+        _cell(ax, col, row, face, name)
+        n, share = float(table.at[name, "customers"]), float(table.at[name, "share"])
         ax.text(
             col + 0.5,
             row + 0.5,
-            f"{name}\n{n:.0f} customers ({n / total:.0%})",
+            f"{name}\n{n:.0f} customers ({share:.0%})",
             ha="center",
             va="center",
             color=_text_colour(face),
@@ -1054,37 +1146,37 @@ def loyalty_matrix(
     ax.set_ylim(0, 2)
     ax.set_xticks([0.5, 1.5], ["low", "high"])
     ax.set_yticks([0.5, 1.5], ["low", "high"])
-    ax.set_xlabel("repeat purchasing (behaviour)")
-    ax.set_ylabel("relative attitude")
     ax.set_aspect("equal")
-    ax.set_title(f"Loyalty matrix (Dick & Basu), n = {total:.0f}")
-    return ax
+    return _finish(
+        ax,
+        f"Loyalty matrix (Dick & Basu), n = {total:.0f}",
+        xlabel=behaviour,
+        ylabel=attitude,
+        hide=(),
+    )
 
 
 def program_uplift(
-    uplift: float,
-    ci_low: float,
-    ci_high: float,
+    result: Any,
     *,
-    control_mean: float | None = None,
-    treatment_mean: float | None = None,
     unit: str = "margin per customer (roubles)",
-    level: float = 0.95,
+    show_means: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
     """A loyalty program's uplift over the control group, with its interval.
 
     Parameters
     ----------
-    uplift, ci_low, ci_high : float
-        Estimated uplift (treatment minus control) and its confidence interval,
-        from :mod:`rmlib.relationship`.
-    control_mean, treatment_mean : float, optional
-        The two groups' means; drawn as bars beside the uplift when given.
+    result : UpliftResult, dict or Series
+        The result of :func:`rmlib.relationship.program_uplift`: ``uplift``
+        (treatment minus control) and its interval ``ci_low``, ``ci_high``;
+        ``control_mean``, ``treatment_mean`` and ``confidence`` are used when
+        present.
     unit : str
-        What is measured, with its unit (y-axis label).
-    level : float
-        Confidence level of the interval (for the label).
+        What the outcome measures, with its unit (y-axis label).
+    show_means : bool
+        Draw the two groups' means as bars beside the uplift (when ``result``
+        has them).
     ax : matplotlib Axes, optional
 
     Returns
@@ -1093,31 +1185,39 @@ def program_uplift(
 
     Examples
     --------
-    >>> ax = program_uplift(120.0, 40.0, 200.0, control_mean=1000.0, treatment_mean=1120.0)
+    >>> from rmlib.relationship import program_uplift as uplift
+    >>> groups = pd.DataFrame({"group": ["treatment"] * 4 + ["control"] * 4,
+    ...                        "margin": [900.0, 1100.0, 1000.0, 1200.0,
+    ...                                   800.0, 900.0, 1000.0, 900.0]})
+    >>> ax = program_uplift(uplift(groups, outcome_col="margin"))
     >>> [float(p.get_height()) for p in ax.patches]
-    [1000.0, 1120.0]
+    [900.0, 1050.0]
     >>> [float(v) for v in ax.lines[0].get_ydata()]
-    [120.0]
+    [150.0]
     """
-    est = check_in_range(uplift, "uplift")
-    low = check_in_range(ci_low, "ci_low")
-    high = check_in_range(ci_high, "ci_high")
+    f = _fields(
+        result,
+        "result",
+        ("uplift", "ci_low", "ci_high"),
+        ("control_mean", "treatment_mean", "confidence"),
+        "rmlib.relationship.program_uplift(...)",
+    )
+    est, low, high = f["uplift"], f["ci_low"], f["ci_high"]
     if not low <= est <= high:
         raise ValueError(
             f"the interval must contain the estimate: got ci_low={low:g}, uplift={est:g}, "
-            f"ci_high={high:g}. Pass the interval's lower bound first."
+            f"ci_high={high:g}. Pass the result of rmlib.relationship.program_uplift(...)."
         )
-    check_in_range(level, "level", 0, 1, low_inclusive=False, high_inclusive=False)
+    level = f["confidence"]
+    if level is not None:
+        check_in_range(level, "result['confidence']", 0, 1, low_inclusive=False)
     ax = _get_ax(ax, figsize=(6.0, 4.0))
     labels = []
     x = 0
-    if control_mean is not None or treatment_mean is not None:
-        if control_mean is None or treatment_mean is None:
-            raise ValueError("pass both `control_mean` and `treatment_mean`, or neither.")
-        c = check_in_range(control_mean, "control_mean")
-        t = check_in_range(treatment_mean, "treatment_mean")
-        ax.bar([0, 1], [c, t], color=[_NEUTRAL, _MAIN], width=0.6)
-        labels = ["control group", "program members"]
+    means = (f["control_mean"], f["treatment_mean"])
+    if show_means and None not in means:
+        ax.bar([0, 1], list(means), color=[_NEUTRAL, _MAIN], width=0.6)
+        labels = ["control group", "program group"]
         x = 2
     colour = _GOOD if low > 0 else (_ALERT if high < 0 else _ACCENT)
     ax.errorbar(
@@ -1131,18 +1231,18 @@ def program_uplift(
         linewidth=2,
     )
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xticks(list(range(x + 1)), [*labels, f"uplift\n({level:.0%} interval)"])
+    interval = f"{level:.0%} interval" if level is not None else "interval"
+    ax.set_xticks(list(range(x + 1)), [*labels, f"uplift\n({interval})"])
     ax.set_xlim(-0.6, x + 0.6)
     ax.yaxis.set_major_formatter(FuncFormatter(_roubles))
-    ax.set_ylabel(unit)
     verdict = (
         "uplift above zero"
         if low > 0
         else ("program loses" if high < 0 else "interval includes zero: not proven")
     )
-    ax.set_title(f"Program uplift: {est:,.0f} [{low:,.0f}; {high:,.0f}], {verdict}")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
+    return _finish(
+        ax, f"Program uplift: {est:,.0f} [{low:,.0f}; {high:,.0f}], {verdict}", ylabel=unit
+    )
 
 
 def cumulative_clv(
@@ -1198,27 +1298,12 @@ def cumulative_clv(
         color=_MAIN,
     )
     ax.yaxis.set_major_formatter(FuncFormatter(_roubles))
-    ax.set_xlabel(f"{period} since acquisition")
-    ax.set_ylabel("cumulative discounted value (roubles)")
-    ax.set_title("Customer value accumulated over time")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
-
-
-#: Kotler's grid: (band of number of customers, band of margin per unit) -> level.
-CUSTOMER_BANDS: tuple[str, ...] = ("few", "medium", "many")
-MARGIN_BANDS: tuple[str, ...] = ("low", "medium", "high")
-KOTLER_GRID: dict[tuple[str, str], str] = {
-    ("many", "low"): "basic",
-    ("many", "medium"): "reactive",
-    ("many", "high"): "accountable",
-    ("medium", "low"): "reactive",
-    ("medium", "medium"): "accountable",
-    ("medium", "high"): "proactive",
-    ("few", "low"): "accountable",
-    ("few", "medium"): "proactive",
-    ("few", "high"): "partnership",
-}
+    return _finish(
+        ax,
+        "Customer value accumulated over time",
+        xlabel=f"{period} since acquisition",
+        ylabel="cumulative discounted value (roubles)",
+    )
 
 
 def kotler_grid(
@@ -1272,25 +1357,12 @@ def kotler_grid(
     names = [name for name, _ in RELATIONSHIP_LEVELS]
     cmap = plt.get_cmap(SEQUENTIAL_CMAP)
     # Rows: many customers at the top; columns: margin rising to the right.
-    for row, cust in enumerate(reversed(CUSTOMER_BANDS)):
+    for cust in reversed(CUSTOMER_BANDS):
+        y = CUSTOMER_BANDS.index(cust)
         for col, margin in enumerate(MARGIN_BANDS):
             level = KOTLER_GRID[(cust, margin)]
             face = cmap(0.95 - 0.8 * names.index(level) / (len(names) - 1))
-            y = len(CUSTOMER_BANDS) - 1 - row
-            ax.add_patch(
-                Polygon(
-                    [(col, y), (col + 1, y), (col + 1, y + 1), (col, y + 1)],
-                    facecolor=face,
-                    edgecolor="white",
-                    linewidth=2,
-                    label=level,
-                )
-            )
-    for row, cust in enumerate(reversed(CUSTOMER_BANDS)):
-        for col, margin in enumerate(MARGIN_BANDS):
-            level = KOTLER_GRID[(cust, margin)]
-            y = len(CUSTOMER_BANDS) - 1 - row
-            face = cmap(0.95 - 0.8 * names.index(level) / (len(names) - 1))
+            _cell(ax, col, y, face, level)
             ax.text(
                 col + 0.5,
                 y + 0.72,
@@ -1320,10 +1392,13 @@ def kotler_grid(
     ax.set_ylim(0, 3)
     ax.set_xticks([0.5, 1.5, 2.5], list(MARGIN_BANDS))
     ax.set_yticks([0.5, 1.5, 2.5], list(CUSTOMER_BANDS))
-    ax.set_xlabel("margin per unit sold (roubles): low \u2192 high")
-    ax.set_ylabel("number of customers: few \u2192 many")
-    ax.set_title("Kotler's grid: which relationship level pays")
-    return ax
+    return _finish(
+        ax,
+        "Kotler's grid: which relationship level pays",
+        xlabel="margin per unit sold (roubles): low \u2192 high",
+        ylabel="number of customers: few \u2192 many",
+        hide=(),
+    )
 
 
 def program_economics(
@@ -1365,7 +1440,4 @@ def program_economics(
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks([0, 1, 2], ["incremental margin", "reward cost", "net effect"])
     ax.yaxis.set_major_formatter(FuncFormatter(_roubles))
-    ax.set_ylabel("roubles")
-    ax.set_title("Loyalty program economics")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
+    return _finish(ax, "Loyalty program economics", ylabel="roubles")

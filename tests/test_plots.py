@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from rmlib import plots
+from rmlib import loyalty, pareto, plots, relationship
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +34,19 @@ def test_palette_is_okabe_ito():
     assert set(plots.CATEGORICAL) <= set(plots.OKABE_ITO.values())
     assert plots.OKABE_ITO["vermillion"] == "#D55E00"
     assert plots.OKABE_ITO["bluish_green"] == "#009E73"
+
+
+def test_relationship_constants_come_from_the_analytics():
+    """plots re-exports rmlib.relationship's constants: the same objects, not copies."""
+    for name in (
+        "RELATIONSHIP_LEVELS",
+        "PYRAMID_LEVELS",
+        "CUSTOMER_BANDS",
+        "MARGIN_BANDS",
+        "KOTLER_GRID",
+    ):
+        assert getattr(plots, name) is getattr(relationship, name)
+        assert name in plots.__all__
 
 
 def test_bad_ax_is_rejected():
@@ -224,9 +237,10 @@ def test_stakeholder_map_does_not_modify_input(stakeholders):
 # --- NPS breakdown ---------------------------------------------------------------
 
 
-def test_nps_bar_widths_are_shares_in_percent():
-    counts = pd.Series({"promoters": 30, "detractors": 10, "passives": 10})
-    ax = plots.nps_breakdown(counts, nps=40)
+def test_nps_bar_widths_are_the_analytics_shares_in_percent():
+    # 3 promoters, 1 passive, 1 detractor: shares 0.2 / 0.2 / 0.6, NPS +40.
+    result = loyalty.nps([10, 9, 9, 8, 2])
+    ax = plots.nps_breakdown(result)
     assert [p.get_width() for p in ax.patches] == pytest.approx([20, 20, 60])
     assert [p.get_x() for p in ax.patches] == pytest.approx([0, 20, 40])
     assert hexes(p.get_facecolor() for p in ax.patches) == [
@@ -234,7 +248,8 @@ def test_nps_bar_widths_are_shares_in_percent():
         plots.OKABE_ITO["grey"].lower(),
         plots.OKABE_ITO["bluish_green"].lower(),
     ]
-    assert ax.get_title() == "Net Promoter Score: +40 (n = 50)"
+    lo, hi = f"{result.ci_low:+.0f}", f"{result.ci_high:+.0f}"
+    assert ax.get_title() == f"Net Promoter Score: +40, 95% interval [{lo}; {hi}] (n = 5)"
     assert [t.get_text() for t in ax.texts] == [
         "detractors\n20%",
         "passives\n20%",
@@ -243,18 +258,46 @@ def test_nps_bar_widths_are_shares_in_percent():
     assert "%" in ax.get_xlabel()
 
 
+def test_nps_breakdown_takes_a_row_of_nps_by_group():
+    surveys = pd.DataFrame({"store": ["a"] * 4 + ["b"] * 2, "nps": [10, 10, 6, 8, 3, 9]})
+    table = loyalty.nps(surveys, by="store")
+    ax = plots.nps_breakdown(table.loc["a"])
+    assert [p.get_width() for p in ax.patches] == pytest.approx([25, 25, 50])
+    # The by-group table has the interval but not its level.
+    lo, hi = table.loc["a", "ci_low"], table.loc["a", "ci_high"]
+    assert ax.get_title() == f"Net Promoter Score: +25, interval [{lo:+.0f}; {hi:+.0f}] (n = 4)"
+    # A plain dict without an interval is drawn too, with a shorter title.
+    shares = {"detractors": 0.5, "passives": 0.0, "promoters": 0.5, "nps": 0.0, "n": 2}
+    ax2 = plots.nps_breakdown(shares)
+    assert ax2.get_title() == "Net Promoter Score: +0 (n = 2)"
+    assert [p.get_width() for p in ax2.patches] == pytest.approx([50, 0, 50])
+
+
 @pytest.mark.parametrize(
-    ("counts", "nps", "msg"),
+    ("result", "err", "msg"),
     [
-        ({"detractors": 1, "passives": 1}, None, r"no entry 'promoters'"),
-        ({"detractors": 0, "passives": 0, "promoters": 0}, None, r"add up to 0"),
-        ({"detractors": -1, "passives": 1, "promoters": 1}, None, r"negative"),
-        ({"detractors": 1, "passives": 1, "promoters": 1}, 0.3 * 1000, r"`nps` must be in"),
+        ({"detractors": 0.5, "passives": 0.5, "nps": 0, "n": 2}, ValueError, r"no 'promoters'"),
+        (
+            {"detractors": 0.5, "passives": 0.5, "promoters": 0.5, "nps": 0, "n": 2},
+            ValueError,
+            r"add up to 1.5, not 1",
+        ),
+        (
+            {"detractors": 50, "passives": 0, "promoters": 50, "nps": 0, "n": 2},
+            ValueError,
+            r"`result\['detractors'\]` must be in \[0, 1\].*0.3, not 30",
+        ),
+        (
+            {"detractors": 0.2, "passives": 0.2, "promoters": 0.6, "nps": 0.4, "n": 0},
+            ValueError,
+            r"`result\['n'\]` must be in \(0, inf\)",
+        ),
+        ([10, 9, 8], TypeError, r"must be the result of rmlib.loyalty.nps\(scores\)"),
     ],
 )
-def test_nps_bad_input(counts, nps, msg):
-    with pytest.raises(ValueError, match=msg):
-        plots.nps_breakdown(counts, nps=nps)
+def test_nps_bad_input(result, err, msg):
+    with pytest.raises(err, match=msg):
+        plots.nps_breakdown(result)
 
 
 # --- Pareto, Lorenz, ABC -------------------------------------------------------------
@@ -262,8 +305,7 @@ def test_nps_bad_input(counts, nps, msg):
 
 @pytest.fixture
 def pareto_table():
-    share = np.array([0.4, 0.25, 0.15, 0.1, 0.06, 0.04])
-    return pd.DataFrame({"share": share, "cum_share": np.cumsum(share)})
+    return pareto.pareto_table(pd.Series([40.0, 25.0, 15.0, 10.0, 6.0, 4.0]))
 
 
 def test_pareto_bars_are_shares_and_line_is_cumulative(pareto_table):
@@ -290,10 +332,39 @@ def test_pareto_rejects_percentages_and_unsorted(pareto_table):
         plots.pareto_chart(pareto_table.assign(share=pareto_table["share"] * 100))
     with pytest.raises(ValueError, match=r"'cum_share' of `table` must not decrease"):
         plots.pareto_chart(pareto_table.iloc[::-1])
+    with pytest.raises(ValueError, match=r"no column 'cum_customer_share'"):
+        plots.pareto_chart(pareto_table.drop(columns="cum_customer_share"))
     with pytest.raises(ValueError, match=r"no column 'share'"):
         plots.pareto_chart(pareto_table.rename(columns={"share": "s"}))
     with pytest.raises(ValueError, match=r"`mark` must be in \[0, 1\]"):
         plots.pareto_chart(pareto_table, mark=80)
+
+
+def test_pareto_chart_x_is_the_tables_share_of_customers():
+    """The bars stand at the analytics' cumulative share of customers, not a recount."""
+    table = pareto.pareto_table(pd.Series([1.0, 7.0, 2.0], index=["x", "y", "z"]))
+    ax = plots.pareto_chart(table)
+    assert ax.right_ax.lines[0].get_xdata() == pytest.approx(
+        100 * table["cum_customer_share"].to_numpy()
+    )
+    assert [p.get_height() for p in ax.patches] == pytest.approx([70, 20, 10])
+
+
+def test_lorenz_curve_draws_the_analytics_curve_and_gini():
+    values = pd.Series([30.0, 10.0, 60.0])
+    curve = pareto.lorenz_curve(values)
+    ax = plots.lorenz_curve(curve, pareto.gini(values))
+    assert ax.lines[0].get_ydata() == pytest.approx([0, 10, 40, 100])
+    # Gini by hand: sorted 10, 30, 60; 2 * (1*10 + 2*30 + 3*60) / (3 * 100) - 4/3 = 0.3333.
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "Lorenz curve (Gini = 0.33)"
+
+
+def test_abc_bars_are_the_analytics_summary():
+    # 50, 30, 10, 5, 5: running shares including the customer .5 .8 .9 .95 1.0,
+    # so A = 2 customers (80% of value), B = 2 (15%), C = 1 (5%).
+    ax = plots.abc_classes(pareto.abc_summary(pd.Series([5.0, 50.0, 10.0, 30.0, 5.0])))
+    assert [p.get_height() for p in ax.patches] == pytest.approx([40, 40, 20, 80, 15, 5])
 
 
 def test_lorenz_curve_draws_points_and_gini_legend():
@@ -380,6 +451,12 @@ def test_clv_by_segment_largest_first():
         plots.clv_by_segment(s, segment_col="clv", value_col="seg")
 
 
+def test_clv_by_segment_docstring_names_a_per_segment_input():
+    doc = plots.clv_by_segment.__doc__
+    assert "One row per segment" in doc and "discounted_clv" in doc
+    assert "e.g. from :func:`rmlib.rfm.clv_summary`" not in doc
+
+
 def test_cumulative_clv_line_and_payback_shading():
     c = pd.DataFrame({"t": [0, 1, 2, 3], "v": [-1000.0, -200.0, 500.0, 900.0]})
     ax = plots.cumulative_clv(c, period_col="t", value_col="v", period="months")
@@ -393,43 +470,102 @@ def test_cumulative_clv_line_and_payback_shading():
 # --- loyalty ---------------------------------------------------------------------------
 
 
+def _loyalty_table(counts):
+    n = sum(counts.values())
+    return pd.DataFrame(
+        {"customers": list(counts.values()), "share": [c / n for c in counts.values()]},
+        index=pd.Index(list(counts), name="loyalty"),
+    )
+
+
 def test_loyalty_matrix_cells():
     counts = {"true loyalty": 5, "latent loyalty": 15, "spurious loyalty": 30, "no loyalty": 50}
-    ax = plots.loyalty_matrix(counts)
+    ax = plots.loyalty_matrix(_loyalty_table(counts))
     texts = {t.get_text().split("\n")[0]: t for t in ax.texts}
     assert texts["true loyalty"].get_position() == (1.5, 1.5)
     assert texts["no loyalty"].get_position() == (0.5, 0.5)
     assert texts["latent loyalty"].get_position() == (0.5, 1.5)
     assert texts["spurious loyalty"].get_text() == "spurious loyalty\n30 customers (30%)"
     assert len(ax.patches) == 4
-    with pytest.raises(ValueError, match=r"no entry 'no loyalty'. It has: 'loyal'"):
-        plots.loyalty_matrix({"loyal": 3})
+    assert ax.get_title() == "Loyalty matrix (Dick & Basu), n = 100"
+    with pytest.raises(ValueError, match=r"no row 'true loyalty'. It has: 'loyal'"):
+        plots.loyalty_matrix(_loyalty_table({"loyal": 3}))
+    with pytest.raises(TypeError, match=r"rmlib.loyalty.loyalty_matrix"):
+        plots.loyalty_matrix(counts)
+
+
+def test_loyalty_matrix_draws_the_analytics_classes():
+    """Counts and shares in the cells are the ones rmlib.loyalty.loyalty_matrix found."""
+    df = pd.DataFrame({"att": [9, 9, 9, 2, 2, 9, 2, 2], "buys": [5, 5, 1, 5, 1, 1, 1, 1]})
+    m = loyalty.loyalty_matrix(df, "att", "buys", 5, 3)
+    # true: 2 (att 9, buys 5); latent: 2; spurious: 1; no loyalty: 3.
+    assert set(plots._LOYALTY_CELLS) == set(loyalty.LOYALTY_CLASSES)
+    ax = plots.loyalty_matrix(m, attitude="NPS answer", behaviour="purchases")
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == [
+        "latent loyalty\n2 customers (25%)",
+        "no loyalty\n3 customers (38%)",
+        "spurious loyalty\n1 customers (12%)",
+        "true loyalty\n2 customers (25%)",
+    ]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("purchases", "NPS answer")
 
 
 def test_program_uplift_interval_and_verdict():
-    ax = plots.program_uplift(50.0, -10.0, 110.0)
+    ax = plots.program_uplift({"uplift": 50.0, "ci_low": -10.0, "ci_high": 110.0})
     line = ax.lines[0]
     assert list(line.get_ydata()) == [50.0]
     segs = ax.collections[0].get_segments()
     assert segs[0][:, 1].tolist() == [-10.0, 110.0]
     assert "interval includes zero" in ax.get_title()
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["uplift\n(95% interval)"]
-    ax2 = plots.program_uplift(50.0, 20.0, 80.0, control_mean=900.0, treatment_mean=950.0)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["uplift\n(interval)"]
+    ax2 = plots.program_uplift(
+        {
+            "uplift": 50.0,
+            "ci_low": 20.0,
+            "ci_high": 80.0,
+            "control_mean": 900.0,
+            "treatment_mean": 950.0,
+            "confidence": 0.9,
+        }
+    )
     assert [p.get_height() for p in ax2.patches] == [900.0, 950.0]
     assert "uplift above zero" in ax2.get_title()
+    assert ax2.get_xticklabels()[-1].get_text() == "uplift\n(90% interval)"
+
+
+def test_program_uplift_draws_the_analytics_result():
+    """Estimate, Welch interval and group means all come from relationship.program_uplift."""
+    df = pd.DataFrame(
+        {"group": ["treatment"] * 3 + ["control"] * 3, "margin": [4.0, 6.0, 8.0, 1.0, 2.0, 3.0]}
+    )
+    r = relationship.program_uplift(df, outcome_col="margin")
+    ax = plots.program_uplift(r, unit="margin in the first year (roubles)")
+    assert [p.get_height() for p in ax.patches] == [2.0, 6.0]
+    assert list(ax.lines[0].get_ydata()) == [4.0]
+    assert ax.collections[0].get_segments()[0][:, 1].tolist() == pytest.approx(
+        [r.ci_low, r.ci_high]
+    )
+    assert ax.get_ylabel() == "margin in the first year (roubles)"
+    assert len(plots.program_uplift(r, show_means=False).patches) == 0
 
 
 @pytest.mark.parametrize(
-    ("args", "kwargs", "msg"),
+    ("result", "err", "msg"),
     [
-        ((50.0, 60.0, 80.0), {}, r"the interval must contain the estimate"),
-        ((50.0, 20.0, 80.0), {"control_mean": 1.0}, r"pass both `control_mean`"),
-        ((50.0, 20.0, 80.0), {"level": 95}, r"`level` must be in \(0, 1\)"),
+        ({"uplift": 50.0, "ci_low": 60.0, "ci_high": 80.0}, ValueError, r"must contain the"),
+        ({"uplift": 50.0, "ci_low": 20.0}, ValueError, r"`result` has no 'ci_high'"),
+        (
+            {"uplift": 50.0, "ci_low": 20.0, "ci_high": 80.0, "confidence": 95},
+            ValueError,
+            r"`result\['confidence'\]` must be in \(0, 1\]",
+        ),
+        ((50.0, 20.0, 80.0), TypeError, r"result of rmlib.relationship.program_uplift"),
     ],
 )
-def test_program_uplift_bad_input(args, kwargs, msg):
-    with pytest.raises(ValueError, match=msg):
-        plots.program_uplift(*args, **kwargs)
+def test_program_uplift_bad_input(result, err, msg):
+    with pytest.raises(err, match=msg):
+        plots.program_uplift(result)
 
 
 # --- Kotler's grid and program economics -------------------------------------------------
@@ -475,7 +611,7 @@ def test_program_economics_waterfall():
 
 # --- every figure: draws on the given axes, returns it, labels it -----------------------
 
-_SHARES = pd.DataFrame({"share": [0.6, 0.4], "cum_share": [0.6, 1.0]})
+_SHARES = pareto.pareto_table([6.0, 4.0])
 _CALLS = {
     "relationship_ladder": lambda ax: plots.relationship_ladder(ax=ax),
     "kotler_grid": lambda ax: plots.kotler_grid(ax=ax),
@@ -483,9 +619,7 @@ _CALLS = {
     "stakeholder_map": lambda ax: plots.stakeholder_map(
         pd.DataFrame({"stakeholder": ["a"], "group": ["g"]}), ax=ax
     ),
-    "nps_breakdown": lambda ax: plots.nps_breakdown(
-        {"detractors": 1, "passives": 1, "promoters": 1}, ax=ax
-    ),
+    "nps_breakdown": lambda ax: plots.nps_breakdown(loyalty.nps([0, 7, 10]), ax=ax),
     "pareto_chart": lambda ax: plots.pareto_chart(_SHARES, ax=ax),
     "lorenz_curve": lambda ax: plots.lorenz_curve(
         pd.DataFrame({"customer_share": [0, 1], "value_share": [0, 1]}), 0.0, ax=ax
@@ -503,9 +637,11 @@ _CALLS = {
         pd.DataFrame({"period": [0, 1], "cumulative_value": [-1.0, 1.0]}), ax=ax
     ),
     "loyalty_matrix": lambda ax: plots.loyalty_matrix(
-        {"true loyalty": 1, "latent loyalty": 1, "spurious loyalty": 1, "no loyalty": 1}, ax=ax
+        _loyalty_table(dict.fromkeys(loyalty.LOYALTY_CLASSES, 1)), ax=ax
     ),
-    "program_uplift": lambda ax: plots.program_uplift(1.0, 0.0, 2.0, ax=ax),
+    "program_uplift": lambda ax: plots.program_uplift(
+        {"uplift": 1.0, "ci_low": 0.0, "ci_high": 2.0}, ax=ax
+    ),
     "program_economics": lambda ax: plots.program_economics(2.0, 1.0, ax=ax),
 }
 
@@ -536,7 +672,6 @@ from hypothesis import strategies as st  # noqa: E402
 def test_pareto_bars_always_equal_input_shares(values):
     v = np.sort(np.array(values))[::-1]
     share = v / v.sum()
-    table = pd.DataFrame({"share": share, "cum_share": np.minimum(np.cumsum(share), 1.0)})
-    ax = plots.pareto_chart(table)
+    ax = plots.pareto_chart(pareto.pareto_table(values))
     assert [p.get_height() for p in ax.patches] == pytest.approx(100 * share)
     plt.close(ax.figure)
