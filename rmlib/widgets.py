@@ -2,10 +2,25 @@
 
 Each explorer is an :class:`ipywidgets.VBox` holding its controls, a result
 panel and, where useful, a figure. The explorers only connect the analytics
-modules to :mod:`rmlib.plots`: every number they show comes from an
-analytics function (or, where the analytics have none, from a small public
-method of the explorer that tests call directly), and every figure is drawn
-by a function of :mod:`rmlib.plots`.
+modules to :mod:`rmlib.plots`: every figure is drawn by a function of
+:mod:`rmlib.plots`, and every number they show comes from an analytics
+function:
+
+=========================  ==================================================
+explorer                   numbers from
+=========================  ==================================================
+ParetoExplorer             :func:`rmlib.pareto.pareto_table`, ``top_share``,
+                           ``abc_summary``
+CLVCalculator              :func:`rmlib.clv.retention_clv`,
+                           ``retention_value_curve``
+RelationshipLevelChooser   :func:`rmlib.relationship.recommend_level`
+LoyaltyProgramSimulator    :meth:`LoyaltyProgramSimulator.simulate` (the
+                           analytics have no points-program cost model) and
+                           :func:`rmlib.relationship.program_roi`
+RFMExplorer                :func:`rmlib.rfm.rfm_scores`, ``rfm_segments``,
+                           ``segment_summary``, ``score_matrix``
+ReadinessAssessment        :func:`rmlib.relationship.pyramid_readiness`
+=========================  ==================================================
 
 Driving an explorer from code
     Set a control's value (``explorer.controls["retention"].value = 0.8``);
@@ -42,12 +57,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from rmlib import plots
+from rmlib import clv, pareto, plots, relationship
+from rmlib import rfm as rfm_lib
 from rmlib._validate import (
     check_frame,
     check_in_range,
     check_nonnegative,
-    check_positive_int,
     check_probability,
 )
 
@@ -209,8 +224,7 @@ def _table(rows: Sequence[tuple[str, str]]) -> str:
 
 
 def _slider(cls: type, value: float, lo: float, hi: float, step: float, label: str, **kw: Any):
-    style = {"description_width": "initial"}
-    layout = widgets.Layout(width="28em")
+    """A labelled slider that reports only when released (``continuous_update=False``)."""
     return cls(
         value=value,
         min=lo,
@@ -218,9 +232,16 @@ def _slider(cls: type, value: float, lo: float, hi: float, step: float, label: s
         step=step,
         description=label,
         continuous_update=False,
-        style=style,
-        layout=layout,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="28em"),
         **kw,
+    )
+
+
+def _log_slider(value: float, lo_exp: float, hi_exp: float, label: str) -> widgets.FloatLogSlider:
+    """A slider over 10**lo_exp .. 10**hi_exp in steps of a tenth of a decade."""
+    return _slider(
+        widgets.FloatLogSlider, value, lo_exp, hi_exp, 0.1, label, base=10, readout_format=",.0f"
     )
 
 
@@ -233,12 +254,18 @@ class ParetoExplorer(Explorer):
     """How much of the value do the top customers bring? Pareto chart and ABC classes.
 
     Move the slider to choose the share of top customers; the panel shows the
-    share of value they bring and the ABC classes for the chosen cut-offs.
+    share of value they bring and the ABC classes for the chosen cut-offs. The
+    numbers are those of :func:`rmlib.pareto.pareto_table`,
+    :func:`rmlib.pareto.top_share` and :func:`rmlib.pareto.abc_summary` (class A
+    while the running share of value *including* the customer is at most ``a``).
 
     Parameters
     ----------
-    customer_value : Series
-        Value per customer in roubles (revenue or margin), one entry per customer.
+    values : Series, DataFrame or array-like
+        Value per customer in roubles (revenue or margin), or a transaction log;
+        anything :func:`rmlib.pareto.pareto_table` accepts.
+    customer_col, value_col : str
+        Columns used when ``values`` is a transaction log.
 
     Examples
     --------
@@ -246,94 +273,34 @@ class ParetoExplorer(Explorer):
     >>> ex.controls["top"].value = 0.2
     >>> round(ex.result["value_share"], 2)
     0.5
-    >>> ParetoExplorer.top_share(ex.table, 0.4)
-    0.8
+    >>> ex.controls["a"].value = 0.8
+    >>> ex.result["class_A_customers"], ex.result["class_B_customers"]
+    (2, 2)
     """
 
     title = "Pareto and ABC explorer"
 
-    def __init__(self, customer_value: pd.Series) -> None:
-        if not isinstance(customer_value, pd.Series):
-            raise TypeError(
-                "`customer_value` must be a pandas Series of value per customer, got "
-                f"{type(customer_value).__name__}. Build it with "
-                "transactions.groupby('customer_id')['amount'].sum()."
-            )
-        frame = customer_value.rename("value").to_frame()
-        check_frame(frame, "customer_value")
-        check_nonnegative(frame, "customer_value", "value")
-        if float(frame["value"].sum()) <= 0:
-            raise ValueError("`customer_value` adds up to 0; there is no value to share.")
-        self.table = self.pareto_table(customer_value)
+    def __init__(
+        self, values: Any, *, customer_col: str = "customer_id", value_col: str = "amount"
+    ) -> None:
+        self.table = pareto.pareto_table(values, customer_col=customer_col, value_col=value_col)
+        self.abc = pd.DataFrame()
+        percent = {"readout_format": ".0%"}
         controls = {
-            "top": _slider(
-                widgets.FloatSlider, 0.2, 0.01, 1.0, 0.01, "top customers", readout_format=".0%"
-            ),
-            "a_cut": _slider(
-                widgets.FloatSlider, 0.8, 0.5, 0.95, 0.01, "class A: first", readout_format=".0%"
-            ),
-            "b_cut": _slider(
-                widgets.FloatSlider, 0.95, 0.6, 0.99, 0.01, "class B: up to", readout_format=".0%"
-            ),
+            "top": _slider(widgets.FloatSlider, 0.2, 0.01, 1.0, 0.01, "top customers", **percent),
+            "a": _slider(widgets.FloatSlider, 0.8, 0.5, 0.95, 0.01, "class A: up to", **percent),
+            "b": _slider(widgets.FloatSlider, 0.95, 0.6, 0.99, 0.01, "class B: up to", **percent),
         }
         super().__init__(controls, figsize=(6.5, 3.8))
 
-    @staticmethod
-    def pareto_table(customer_value: pd.Series) -> pd.DataFrame:
-        """Customers from the most valuable: value, share, cumulative share."""
-        v = customer_value.sort_values(ascending=False, kind="stable").astype(float)
-        share = v / v.sum()
-        return pd.DataFrame(
-            {
-                "value": v.to_numpy(),
-                "share": share.to_numpy(),
-                "cum_share": share.cumsum().clip(upper=1.0).to_numpy(),
-            },
-            index=v.index,
-        )
-
-    @staticmethod
-    def top_share(table: pd.DataFrame, top: float) -> float:
-        """Share of value brought by the top ``top`` share of customers (rounded up)."""
-        top = check_in_range(top, "top", 0, 1, low_inclusive=False, hint="Write 0.2 for 20%.")
-        k = max(1, math.ceil(round(top * len(table), 9)))
-        return float(table["cum_share"].iloc[k - 1])
-
-    @staticmethod
-    def abc_summary(table: pd.DataFrame, a_cut: float, b_cut: float) -> pd.DataFrame:
-        """ABC classes: A brings the first ``a_cut`` of value, B up to ``b_cut``, C the rest."""
-        a_cut = check_in_range(a_cut, "a_cut", 0, 1)
-        b_cut = check_in_range(b_cut, "b_cut", 0, 1)
-        if b_cut <= a_cut:
-            raise ValueError(
-                f"`b_cut` ({b_cut:.0%}) must be above `a_cut` ({a_cut:.0%}): class B "
-                f"covers the value between the two cut-offs."
-            )
-        before = table["cum_share"] - table["share"]  # value covered before this customer
-        cls = np.where(before < a_cut - 1e-12, "A", np.where(before < b_cut - 1e-12, "B", "C"))
-        n = len(table)
-        rows = []
-        for c in ("A", "B", "C"):
-            mask = cls == c
-            rows.append(
-                {
-                    "abc_class": c,
-                    "customers": int(mask.sum()),
-                    "customer_share": mask.sum() / n,
-                    "value_share": float(table["share"][mask].sum()),
-                }
-            )
-        return pd.DataFrame(rows)
-
     def compute(self) -> dict[str, Any]:
         v = self.values()
-        abc = self.abc_summary(self.table, v["a_cut"], v["b_cut"])
-        self.abc = abc
+        self.abc = pareto.abc_summary(self.table, v["a"], v["b"])
         return {
             "top_customers": float(v["top"]),
-            "value_share": self.top_share(self.table, v["top"]),
+            "value_share": pareto.top_share(self.table, v["top"]),
             "customers": len(self.table),
-            **{f"class_{r.abc_class}_customers": int(r.customers) for r in abc.itertuples()},
+            **{f"class_{r.abc_class}_customers": int(r.customers) for r in self.abc.itertuples()},
         }
 
     def render(self, result: dict[str, Any]) -> str:
@@ -370,21 +337,25 @@ class ParetoExplorer(Explorer):
 class CLVCalculator(Explorer):
     """Retention-based customer lifetime value with sliders.
 
-    A customer brings ``margin`` roubles a year while they stay; each year
-    they stay with probability ``retention``; money a year later is worth
-    ``1 / (1 + discount_rate)`` of money today; the customer cost
-    ``acquisition_cost`` to win. CLV is the discounted margin over the
-    ``horizon`` minus the acquisition cost.
+    A customer just won must be *retained* to bring anything: they are still a
+    customer after ``t`` years with probability ``retention ** t`` and then
+    bring ``margin`` roubles at the end of that year; money a year later is
+    worth ``1 / (1 + discount_rate)`` of money today; the customer cost
+    ``acquisition_cost`` to win. The values are those of
+    :func:`rmlib.clv.retention_clv` (over the horizon and for an endless
+    relationship, ``m r / (1 + d - r) - AC``) and the curve is
+    :func:`rmlib.clv.retention_value_curve` (year 0 = ``-AC``).
 
     Examples
     --------
     >>> ex = CLVCalculator()
-    >>> ex.controls["retention"].value = 0.0
-    >>> ex.controls["margin"].value = 1100.0
+    >>> ex.controls["margin"].value = 5000.0
+    >>> ex.controls["retention"].value = 0.7
     >>> ex.controls["discount_rate"].value = 0.1
-    >>> ex.controls["acquisition_cost"].value = 400.0
-    >>> round(ex.result["clv"], 2)
-    600.0
+    >>> ex.controls["acquisition_cost"].value = 3000.0
+    >>> ex.controls["horizon"].value = 10
+    >>> round(ex.result["clv"], 2), round(ex.result["clv_endless"], 2)
+    (5654.71, 5750.0)
     """
 
     title = "Customer lifetime value calculator"
@@ -397,9 +368,13 @@ class CLVCalculator(Explorer):
         acquisition_cost: float = 3000.0,
         horizon: int = 10,
     ) -> None:
+        self.curve = pd.DataFrame()
+        money = {"margin": margin, "acquisition_cost": acquisition_cost}
+        # A slider clips its value silently: make room for larger amounts passed in.
+        top = {k: max(50_000.0, 2 * float(v)) for k, v in money.items()}
         controls = {
             "margin": _slider(
-                widgets.FloatSlider, margin, 0, 50_000, 500, "margin per year (roubles)"
+                widgets.FloatSlider, margin, 0, top["margin"], 500, "margin per year (roubles)"
             ),
             "retention": _slider(
                 widgets.FloatSlider,
@@ -423,7 +398,7 @@ class CLVCalculator(Explorer):
                 widgets.FloatSlider,
                 acquisition_cost,
                 0,
-                50_000,
+                top["acquisition_cost"],
                 500,
                 "acquisition cost (roubles)",
             ),
@@ -431,46 +406,25 @@ class CLVCalculator(Explorer):
         }
         super().__init__(controls, figsize=(6.5, 3.6))
 
-    @staticmethod
-    def value_curve(
-        margin: float,
-        retention: float,
-        discount_rate: float,
-        acquisition_cost: float,
-        horizon: int,
-    ) -> pd.DataFrame:
-        """Cumulative discounted value, year 0 (acquisition) to ``horizon``.
-
-        Year ``t`` adds ``margin * retention**(t-1) / (1 + discount_rate)**t``:
-        the customer is there in year 1 and the margin arrives at the year's end.
-
-        >>> CLVCalculator.value_curve(1000, 0.5, 0.0, 200, 2)["cumulative_value"].tolist()
-        [-200.0, 800.0, 1300.0]
-        """
-        m = check_in_range(margin, "margin", 0)
-        r = check_probability(retention, "retention")
-        d = check_in_range(discount_rate, "discount_rate", 0, 1, hint="Write 0.1 for 10%.")
-        ac = check_in_range(acquisition_cost, "acquisition_cost", 0)
-        h = check_positive_int(horizon, "horizon")
-        t = np.arange(1, h + 1)
-        yearly = m * r ** (t - 1) / (1 + d) ** t
-        cumulative = np.concatenate([[-ac], -ac + np.cumsum(yearly)])
-        return pd.DataFrame({"period": np.arange(h + 1), "cumulative_value": cumulative})
-
     def compute(self) -> dict[str, Any]:
-        curve = self.value_curve(**self.values())
-        self.curve = curve
-        paid = curve.loc[curve["cumulative_value"] >= 0, "period"]
+        v = self.values()
+        self.curve = clv.retention_value_curve(**v)
+        endless = {k: x for k, x in v.items() if k != "horizon"}
+        # Payback: the first year whose cumulative value (the curve's) is no longer negative.
+        paid = self.curve.loc[self.curve["cumulative_value"] >= 0, "period"]
         return {
-            "clv": float(curve["cumulative_value"].iloc[-1]),
+            "clv": clv.retention_clv(**v),
+            "clv_endless": clv.retention_clv(**endless),
             "payback_year": int(paid.iloc[0]) if len(paid) else None,
         }
 
     def render(self, result: dict[str, Any]) -> str:
         payback = result["payback_year"]
+        horizon = self.controls["horizon"].value
         return _table(
             [
-                ("customer lifetime value", _rub(result["clv"])),
+                (f"customer lifetime value over {horizon} years", _rub(result["clv"])),
+                ("... for an endless relationship", _rub(result["clv_endless"])),
                 (
                     "acquisition paid back",
                     f"in year {payback}" if payback is not None else "not within the horizon",
@@ -492,72 +446,40 @@ class RelationshipLevelChooser(Explorer):
 
     Kotler's grid: with many customers and a small margin only a basic
     relationship pays; with few customers and a large margin a partnership
-    does. The bands are set by :attr:`CUSTOMER_CUTS` and :attr:`MARGIN_CUTS`.
+    does. The recommendation is :func:`rmlib.relationship.recommend_level`
+    with the bands :attr:`CUSTOMER_CUTS` and :attr:`MARGIN_CUTS` (the
+    course's, from :mod:`rmlib.relationship`).
 
     Examples
     --------
-    >>> RelationshipLevelChooser.recommend(300, 80_000)["level"]
+    >>> ex = RelationshipLevelChooser(n_customers=300, unit_margin=80_000)
+    >>> ex.result["level"]
     'partnership'
-    >>> RelationshipLevelChooser.recommend(500_000, 150)["level"]
+    >>> ex.controls["n_customers"].value = 500_000
+    >>> ex.controls["unit_margin"].value = 150
+    >>> ex.result["level"]
     'basic'
     """
 
     title = "Which relationship level fits?"
-    #: Fewer than 1,000 customers is "few"; 100,000 or more is "many".
-    CUSTOMER_CUTS: tuple[float, float] = (1_000, 100_000)
-    #: Below 1,000 roubles per unit the margin is "low"; 20,000 or more is "high".
-    MARGIN_CUTS: tuple[float, float] = (1_000, 20_000)
+    #: Fewer customers than the first is "few"; from the second on "many".
+    CUSTOMER_CUTS: tuple[float, float] = relationship.CUSTOMER_CUTS
+    #: A margin per unit below the first is "low"; from the second on "high" (roubles).
+    MARGIN_CUTS: tuple[float, float] = relationship.MARGIN_CUTS
 
     def __init__(self, n_customers: float = 5_000, unit_margin: float = 500) -> None:
-        style = {"description_width": "initial"}
-        layout = widgets.Layout(width="28em")
         controls = {
-            "n_customers": widgets.FloatLogSlider(
-                value=n_customers,
-                base=10,
-                min=1,
-                max=7,
-                step=0.1,
-                description="number of customers",
-                readout_format=",.0f",
-                continuous_update=False,
-                style=style,
-                layout=layout,
-            ),
-            "unit_margin": widgets.FloatLogSlider(
-                value=unit_margin,
-                base=10,
-                min=1,
-                max=6,
-                step=0.1,
-                description="margin per unit (roubles)",
-                readout_format=",.0f",
-                continuous_update=False,
-                style=style,
-                layout=layout,
-            ),
+            "n_customers": _log_slider(n_customers, 1, 7, "number of customers"),
+            "unit_margin": _log_slider(unit_margin, 1, 6, "margin per unit (roubles)"),
         }
         super().__init__(controls, figsize=(5.5, 4.2))
 
     @classmethod
     def recommend(cls, n_customers: float, unit_margin: float) -> dict[str, str]:
-        """The level Kotler's grid recommends, the two bands and the reason."""
-        n = check_in_range(n_customers, "n_customers", 0, low_inclusive=False)
-        m = check_in_range(unit_margin, "unit_margin", 0)
-        c_band = plots.CUSTOMER_BANDS[int(np.searchsorted(cls.CUSTOMER_CUTS, n, side="right"))]
-        m_band = plots.MARGIN_BANDS[int(np.searchsorted(cls.MARGIN_CUTS, m, side="right"))]
-        level = plots.KOTLER_GRID[(c_band, m_band)]
-        motto = dict(plots.RELATIONSHIP_LEVELS)[level]
-        reason = (
-            f"{n:,.0f} customers is {c_band!r} and a margin of {m:,.0f} roubles per unit is "
-            f"{m_band!r}; Kotler's grid recommends a {level} relationship ({motto})."
+        """:func:`rmlib.relationship.recommend_level` with the explorer's cuts."""
+        return relationship.recommend_level(
+            n_customers, unit_margin, cls.CUSTOMER_CUTS, cls.MARGIN_CUTS
         )
-        return {
-            "level": level,
-            "customers_band": c_band,
-            "margin_band": m_band,
-            "reason": reason,
-        }
 
     def compute(self) -> dict[str, Any]:
         v = self.values()
@@ -681,7 +603,12 @@ class LoyaltyProgramSimulator(Explorer):
         participation: float,
         uplift: float,
     ) -> dict[str, float]:
-        """Expected members, reward cost, incremental margin, net effect and ROI (roubles)."""
+        """Expected members, reward cost, incremental margin, net effect and ROI (roubles).
+
+        The analytics have no model of a points program's cost, so the reward
+        cost and the incremental margin are worked out here; the ROI is
+        :func:`rmlib.relationship.program_roi` of the two (NaN without a cost).
+        """
         rate = check_in_range(reward_rate, "reward_rate", 0, 1, hint="Write 0.03 for 3%.")
         silver = check_in_range(silver, "silver", 0)
         gold = check_in_range(gold, "gold", 0)
@@ -700,14 +627,13 @@ class LoyaltyProgramSimulator(Explorer):
         )
         cost = float(p * (new_spend * rate * mult).sum() * (1 - self.breakage))
         gain = float(p * (self.spend * u).sum() * self.margin_rate)
-        net = gain - cost
         return {
             "members": p * len(self.spend),
             "gold_members": p * float((new_spend >= gold).sum()),
             "reward_cost": cost,
             "incremental_margin": gain,
-            "net_effect": net,
-            "roi": net / cost if cost > 0 else float("nan"),
+            "net_effect": gain - cost,
+            "roi": relationship.program_roi(gain, cost) if cost > 0 else float("nan"),
         }
 
     def compute(self) -> dict[str, Any]:
@@ -737,42 +663,45 @@ class LoyaltyProgramSimulator(Explorer):
 class RFMExplorer(Explorer):
     """Where a segment sits on the recency x frequency grid, and what it is worth.
 
+    Pick a segment: the panel shows its size, mean spend and share of revenue
+    (:func:`rmlib.rfm.segment_summary`) and the heatmap counts its customers, or
+    their mean spend, per cell of the R x F grid (:func:`rmlib.rfm.score_matrix`).
+
     Parameters
     ----------
     rfm : DataFrame
-        One row per customer with recency and frequency scores (1–5), a segment
-        name and monetary value in roubles (the RFM table of :mod:`rmlib.rfm`).
-    r_col, f_col, segment_col, monetary_col : str
-        Column names.
+        One row per customer: the table of :func:`rmlib.rfm.rfm_table`
+        (``recency``, ``frequency``, ``monetary``). Scores are added with
+        :func:`rmlib.rfm.rfm_scores` and segments with
+        :func:`rmlib.rfm.rfm_segments` unless the table already has them (the
+        ``R``, ``F``, ``M`` and ``segment`` columns those functions add).
 
     Examples
     --------
-    >>> t = pd.DataFrame({"r": [5, 5, 1], "f": [5, 4, 1], "segment": ["best", "best", "lost"],
-    ...                   "monetary": [900.0, 700.0, 50.0]})
-    >>> ex = RFMExplorer(t, r_col="r", f_col="f")
-    >>> ex.controls["segment"].value = "best"
-    >>> ex.result["customers"], ex.result["mean_monetary"]
-    (2, 800.0)
+    >>> t = pd.DataFrame({"recency": [2, 5, 300, 40], "frequency": [9, 7, 1, 2],
+    ...                   "monetary": [900.0, 700.0, 50.0, 90.0]})
+    >>> ex = RFMExplorer(t)
+    >>> ex.segmented["segment"].tolist()
+    ['champions', 'loyal', 'hibernating', 'need attention']
+    >>> ex.controls["segment"].value = "loyal"
+    >>> ex.result["customers"], ex.result["mean_monetary"], round(ex.result["revenue_share"], 3)
+    (1, 700.0, 0.402)
     """
 
     title = "RFM segment explorer"
+    _COLUMNS = ("recency", "frequency", "monetary")
 
-    def __init__(
-        self,
-        rfm: pd.DataFrame,
-        *,
-        r_col: str = "r_score",
-        f_col: str = "f_score",
-        segment_col: str = "segment",
-        monetary_col: str = "monetary",
-    ) -> None:
-        check_frame(rfm, "rfm", [r_col, f_col, segment_col, monetary_col])
-        for col in (r_col, f_col, monetary_col):
-            check_nonnegative(rfm, "rfm", col)
-        self.rfm = rfm
-        self.cols = {"r": r_col, "f": f_col, "segment": segment_col, "monetary": monetary_col}
-        segments = sorted(rfm[segment_col].astype(str).unique())
+    def __init__(self, rfm: pd.DataFrame) -> None:
+        check_frame(rfm, "rfm", self._COLUMNS)
+        scored = rfm if {"R", "F", "M"} <= set(rfm.columns) else rfm_lib.rfm_scores(rfm)
+        if "segment" in scored.columns:
+            self.segmented = scored
+        else:
+            self.segmented = rfm_lib.rfm_segments(scored)
+        self.summary_table = rfm_lib.segment_summary(self.segmented)
+        self.matrix = pd.DataFrame()
         style = {"description_width": "initial"}
+        segments = [str(s) for s in self.summary_table.index]
         controls = {
             "segment": widgets.Dropdown(
                 options=["all customers", *segments], description="segment", style=style
@@ -786,40 +715,47 @@ class RFMExplorer(Explorer):
         super().__init__(controls, figsize=(5.5, 4.2))
 
     def subset(self, segment: str) -> pd.DataFrame:
-        """Rows of the RFM table in ``segment`` (all rows for ``"all customers"``)."""
+        """Rows of the scored table in ``segment`` (all rows for ``"all customers"``)."""
         if segment == "all customers":
-            return self.rfm
-        seg = self.rfm[self.cols["segment"]].astype(str)
+            return self.segmented
+        seg = self.segmented["segment"].astype(str)
         if segment not in set(seg):
             raise ValueError(
-                f"`segment` {segment!r} is not in the table; pick one of {sorted(set(seg))}."
+                f"`segment` {segment!r} is not in the table; pick one of "
+                f"{[str(s) for s in self.summary_table.index]} or 'all customers'."
             )
-        return self.rfm[seg == segment]
+        return self.segmented[seg == segment]
 
     def grid(self, segment: str, cell_value: str = "customers") -> pd.DataFrame:
-        """Recency score (rows, 5 at the top) x frequency score (columns) for ``segment``."""
-        sub = self.subset(segment)
-        r, f, m = self.cols["r"], self.cols["f"], self.cols["monetary"]
-        scores_r = sorted(self.rfm[r].unique(), reverse=True)
-        scores_f = sorted(self.rfm[f].unique())
-        if cell_value == "customers":
-            g = sub.groupby([r, f]).size()
-        else:
-            g = sub.groupby([r, f])[m].mean()
-        out = g.unstack(f).reindex(index=scores_r, columns=scores_f).astype(float)
-        if cell_value == "customers":
-            out = out.fillna(0.0)
-        return out
+        """:func:`rmlib.rfm.score_matrix` of ``segment``: R rows (5 at the top) x F columns."""
+        value = None if cell_value == "customers" else "monetary"
+        m = rfm_lib.score_matrix(self.subset(segment), row="R", column="F", value=value)
+        # Show the whole grid of the table's scores, whatever the segment covers.
+        top = int(max(self.segmented["R"].max(), self.segmented["F"].max()))
+        fill = 0 if value is None else np.nan
+        return m.reindex(
+            index=range(top, 0, -1), columns=range(1, top + 1), fill_value=fill
+        ).astype(float)
 
     def compute(self) -> dict[str, Any]:
         v = self.values()
-        sub = self.subset(v["segment"])
         self.matrix = self.grid(v["segment"], v["cell_value"])
+        if v["segment"] == "all customers":
+            table = self.summary_table
+            row = {
+                "customers": int(table["customers"].sum()),
+                "share_customers": 1.0,
+                "mean_monetary": float(table["revenue"].sum() / table["customers"].sum()),
+                "share_revenue": 1.0,
+            }
+        else:
+            row = self.summary_table.loc[v["segment"]]
         return {
             "segment": v["segment"],
-            "customers": len(sub),
-            "customer_share": len(sub) / len(self.rfm),
-            "mean_monetary": float(sub[self.cols["monetary"]].mean()),
+            "customers": int(row["customers"]),
+            "customer_share": float(row["share_customers"]),
+            "mean_monetary": float(row["mean_monetary"]),
+            "revenue_share": float(row["share_revenue"]),
         }
 
     def render(self, result: dict[str, Any]) -> str:
@@ -831,13 +767,12 @@ class RFMExplorer(Explorer):
                     f"{result['customers']:,} ({result['customer_share']:.0%} of all)",
                 ),
                 ("mean monetary value", _rub(result["mean_monetary"])),
+                ("share of revenue", f"{result['revenue_share']:.0%}"),
             ]
         )
 
     def draw(self, ax: Axes, result: dict[str, Any]) -> None:
-        cell_value = self.controls["cell_value"].value
-        fmt = ".0f"
-        plots.rfm_heatmap(self.matrix, value_label=cell_value, fmt=fmt, ax=ax)
+        plots.rfm_heatmap(self.matrix, value_label=self.controls["cell_value"].value, ax=ax)
 
 
 # ---------------------------------------------------------------------------
@@ -851,13 +786,23 @@ class ReadinessAssessment(Explorer):
     Rate every level from 0 (not started) to 5 (fully in place). A level
     counts as in place from :attr:`IN_PLACE` points, and only when every level
     below it is in place too: technology bought before the strategy is ready
-    does not make a company ready.
+    does not make a company ready. The assessment is
+    :func:`rmlib.relationship.pyramid_readiness`.
+
+    Parameters
+    ----------
+    levels : sequence of str
+        The pyramid's levels from the base up (default
+        :data:`rmlib.relationship.PYRAMID_LEVELS`).
 
     Examples
     --------
-    >>> ReadinessAssessment.assess({"strategy": 5, "structure": 4, "business processes": 1,
-    ...                             "culture": 4, "technology": 5})["blocking"]
-    'business processes'
+    >>> ex = ReadinessAssessment()
+    >>> for level, rating in {"strategy": 5, "structure": 4, "business processes": 1,
+    ...                       "culture": 4, "technology": 5}.items():
+    ...     ex.controls[level].value = rating
+    >>> ex.result["blocking"], ex.result["levels_in_place"]
+    ('business processes', 2)
     """
 
     title = "Implementation readiness self-assessment"
@@ -866,7 +811,7 @@ class ReadinessAssessment(Explorer):
     #: Top of the rating scale.
     SCALE = 5
 
-    def __init__(self, levels: Sequence[str] = plots.PYRAMID_LEVELS) -> None:
+    def __init__(self, levels: Sequence[str] = relationship.PYRAMID_LEVELS) -> None:
         self.levels = [str(x) for x in levels]
         if not self.levels:
             raise ValueError("`levels` is empty; give the pyramid's levels from the base up.")
@@ -877,29 +822,19 @@ class ReadinessAssessment(Explorer):
         super().__init__(controls, figsize=(5.5, 4.0))
 
     @classmethod
-    def assess(cls, ratings: Mapping[str, int]) -> dict[str, Any]:
-        """Readiness per level, the blocking level and the overall readiness (0–1).
+    def assess(cls, ratings: Mapping[str, float]) -> dict[str, Any]:
+        """:func:`rmlib.relationship.pyramid_readiness` on the explorer's scale.
 
         ``ratings`` lists the levels from the base up.
         """
-        if not isinstance(ratings, Mapping) or not ratings:
-            raise TypeError("`ratings` must be a non-empty dict of level -> rating (0-5).")
-        readiness = {}
-        for level, rating in ratings.items():
-            check_in_range(rating, f"ratings[{level!r}]", 0, cls.SCALE)
-            readiness[level] = float(rating) / cls.SCALE
-        blocking = next((lv for lv, rating in ratings.items() if rating < cls.IN_PLACE), None)
-        levels = list(ratings)
-        ready_levels = len(levels) if blocking is None else levels.index(blocking)
-        return {
-            "readiness": readiness,
-            "blocking": blocking,
-            "levels_in_place": ready_levels,
-            "overall": ready_levels / len(levels),
-        }
+        return relationship.pyramid_readiness(
+            ratings, scale=cls.SCALE, in_place=cls.IN_PLACE, levels=None
+        )
 
     def compute(self) -> dict[str, Any]:
-        return self.assess(self.values())
+        return relationship.pyramid_readiness(
+            self.values(), scale=self.SCALE, in_place=self.IN_PLACE, levels=self.levels
+        )
 
     def summary(self) -> str:
         r = self.result
