@@ -404,9 +404,7 @@ def implementation_pyramid(
     title = "Implementation pyramid"
     if values is not None:
         title += " (shade = readiness, %)"
-    ax.set_title(title)
-    ax.spines[["top", "right", "bottom"]].set_visible(False)
-    return ax
+    return _finish(ax, title, hide=("top", "right", "bottom"))
 
 
 def stakeholder_map(
@@ -764,11 +762,14 @@ def lorenz_curve(
     ax.set_aspect("equal")
     ax.xaxis.set_major_formatter(PercentFormatter(100))
     ax.yaxis.set_major_formatter(PercentFormatter(100))
-    ax.set_xlabel("cumulative share of customers (%), least valuable first")
-    ax.set_ylabel("cumulative share of value (%)")
     ax.legend(loc="upper left", frameon=False)
-    ax.set_title("Lorenz curve")
-    return ax
+    return _finish(
+        ax,
+        "Lorenz curve",
+        xlabel="cumulative share of customers (%), least valuable first",
+        ylabel="cumulative share of value (%)",
+        hide=(),
+    )
 
 
 def abc_classes(
@@ -900,10 +901,13 @@ def rfm_heatmap(
     """
     ax = _get_ax(ax, figsize=(6.0, 5.0))
     _heatmap(matrix, "matrix", ax=ax, fmt=fmt, colorbar_label=value_label)
-    ax.set_ylabel("recency score (5 = bought most recently)")
-    ax.set_xlabel("frequency score (5 = buys most often)")
-    ax.set_title(f"RFM grid: {value_label}")
-    return ax
+    return _finish(
+        ax,
+        f"RFM grid: {value_label}",
+        xlabel="frequency score (5 = buys most often)",
+        ylabel="recency score (5 = bought most recently)",
+        hide=(),
+    )
 
 
 def cohort_heatmap(
@@ -954,10 +958,13 @@ def cohort_heatmap(
         vmax=1,
         colorbar_label="share of cohort still buying (%)",
     )
-    ax.set_xlabel(f"{period} since first purchase")
-    ax.set_ylabel("cohort (first purchase)")
-    ax.set_title("Cohort retention")
-    return ax
+    return _finish(
+        ax,
+        "Cohort retention",
+        xlabel=f"{period} since first purchase",
+        ylabel="cohort (first purchase)",
+        hide=(),
+    )
 
 
 def clv_distribution(

@@ -226,23 +226,6 @@ def test_clv_sliders_make_room_for_large_amounts():
 # --- relationship-level chooser -------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("n", "margin", "level"),
-    [
-        (500_000, 100, "basic"),
-        (500_000, 5_000, "reactive"),
-        (5_000, 5_000, "accountable"),
-        (5_000, 50_000, "proactive"),
-        (200, 50_000, "partnership"),
-        (200, 100, "accountable"),
-        (999, 999, "accountable"),  # just below both cuts: few, low
-        (1_000, 1_000, "accountable"),  # on both cuts: medium, medium
-    ],
-)
-def test_level_follows_kotlers_grid(n, margin, level):
-    assert widgets.RelationshipLevelChooser.recommend(n, margin)["level"] == level
-
-
 def test_level_chooser_sliders_update_level_reason_and_grid():
     ex = widgets.RelationshipLevelChooser(n_customers=200_000, unit_margin=100)
     assert ex.result["level"] == "basic"
