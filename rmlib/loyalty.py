@@ -83,10 +83,15 @@ import pandas as pd
 from scipy import stats
 
 from rmlib._validate import (
+    check_confidence,
+    check_customer_frame,
+    check_customer_values,
     check_frame,
     check_in_range,
     check_no_missing,
+    check_numeric,
     check_one_of,
+    first_labels,
 )
 
 __all__ = [
@@ -145,10 +150,6 @@ _NPS_COLUMNS = (
 # ---------------------------------------------------------------------------
 
 
-def _first(index: pd.Index, mask: Any) -> list:
-    return [x.item() if hasattr(x, "item") else x for x in index[np.asarray(mask)][:3]]
-
-
 def _as_series(data: Any, col: str, arg: str) -> pd.Series:
     """One column of a DataFrame, a Series, or a list/array as a Series (never a view)."""
     if isinstance(data, pd.DataFrame):
@@ -182,7 +183,7 @@ def _check_numeric(s: pd.Series, what: str) -> np.ndarray:
     if nan.any():
         raise ValueError(
             f"{what} has {int(nan.sum())} missing value(s) (first at index "
-            f"{_first(s.index, nan)}). Drop or fill them first, e.g. .dropna()."
+            f"{first_labels(s.index, nan)}). Drop or fill them first, e.g. .dropna()."
         )
     if np.isinf(v).any():
         raise ValueError(f"{what} has infinite values; every value must be finite.")
@@ -201,7 +202,7 @@ def _scores(
         bad = v[outside][:3].tolist()
         raise ValueError(
             f"{what} has {int(outside.sum())} answer(s) outside {low:g}-{high:g} (first: "
-            f"{', '.join(f'{b:g}' for b in bad)} at index {_first(s.index, outside)}). "
+            f"{', '.join(f'{b:g}' for b in bad)} at index {first_labels(s.index, outside)}). "
             f"{question}"
         )
     fractional = v != np.round(v)
@@ -214,7 +215,8 @@ def _scores(
     return pd.Series(v, index=s.index), what
 
 
-def _group_keys(data: Any, by: Any, arg: str) -> list[str]:
+def _groupers(data: Any, by: Any, arg: str) -> list[pd.Series]:
+    """The checked ``by`` column(s) of ``data``, ready for ``groupby``."""
     if not isinstance(data, pd.DataFrame):
         raise TypeError(
             f"`by` needs `{arg}` as a DataFrame holding the group column(s); got "
@@ -226,7 +228,7 @@ def _group_keys(data: Any, by: Any, arg: str) -> list[str]:
     check_frame(data, arg, keys)
     for k in keys:
         check_no_missing(data, arg, k)
-    return keys
+    return [data[k] for k in keys]
 
 
 # ---------------------------------------------------------------------------
@@ -325,16 +327,7 @@ def _nps_from_counts(
 
 
 def _z(confidence: Any) -> float:
-    c = check_in_range(
-        confidence,
-        "confidence",
-        0,
-        1,
-        low_inclusive=False,
-        high_inclusive=False,
-        hint="Write it as a fraction, e.g. 0.95.",
-    )
-    return float(stats.norm.ppf(0.5 + c / 2))
+    return float(stats.norm.ppf(0.5 + check_confidence(confidence) / 2))
 
 
 def nps(
@@ -398,13 +391,13 @@ def nps(
         values = {k: float(v[0]) for k, v in out.items()}
         values["n"] = int(values["n"])
         return NPSResult(**values, confidence=float(confidence))
-    keys = _group_keys(data, by, "data")
+    groupers = _groupers(data, by, "data")
     flags = pd.DataFrame(
         {"promoters": promoter, "passives": passive, "detractors": detractor},
         index=data.index,
         dtype="float64",
     )
-    grouped = flags.groupby([data[k] for k in keys], sort=True, observed=True).sum()
+    grouped = flags.groupby(groupers, sort=True, observed=True).sum()
     out = _nps_from_counts(
         grouped["promoters"].to_numpy(),
         grouped["passives"].to_numpy(),
@@ -498,8 +491,7 @@ def satisfaction_index(
         points = 100 * (scores >= cut).astype("float64")
     if by is None:
         return float(points.mean())
-    keys = _group_keys(data, by, "data")
-    out = points.groupby([data[k] for k in keys], sort=True, observed=True).mean()
+    out = points.groupby(_groupers(data, by, "data"), sort=True, observed=True).mean()
     return out.rename("satisfaction_index")
 
 
@@ -533,7 +525,7 @@ def _money(x: Any, arg: str) -> tuple[np.ndarray, pd.Index | None, bool]:
     if neg.any():
         raise ValueError(
             f"`{arg}` has {int(neg.sum())} negative value(s) (first at index "
-            f"{_first(s.index, neg)}); spending is in roubles, >= 0."
+            f"{first_labels(s.index, neg)}); spending is in roubles, >= 0."
         )
     return v, (s.index if isinstance(x, pd.Series) else None), scalar
 
@@ -583,7 +575,7 @@ def share_of_wallet(
     if zero.any():
         raise ValueError(
             f"`total_category_spend` has {int(zero.sum())} value(s) of 0 (first at index "
-            f"{_first(shown, zero)}); a share of an empty wallet is undefined. Drop customers "
+            f"{first_labels(shown, zero)}); a share of an empty wallet is undefined. Drop customers "
             f"with no spending in the category first."
         )
     over = spend > wallet
@@ -591,7 +583,7 @@ def share_of_wallet(
         i = int(np.flatnonzero(over)[0])
         raise ValueError(
             f"`spend_with_us` exceeds `total_category_spend` for {int(over.sum())} customer(s) "
-            f"(first at index {_first(shown, over)}: {spend[i]:g} > {wallet[i]:g} roubles). The "
+            f"(first at index {first_labels(shown, over)}: {spend[i]:g} > {wallet[i]:g} roubles). The "
             f"wallet must include what is spent with us; check the wallet estimate and that "
             f"both cover the same period."
         )
@@ -687,8 +679,8 @@ def loyalty_matrix(
     """
     cols = [attitude_col, behaviour_col] + ([id_col] if id_col is not None else [])
     check_frame(df, "df", cols)
-    att = _check_numeric(df[attitude_col], f"column {attitude_col!r} of `df`")
-    beh = _check_numeric(df[behaviour_col], f"column {behaviour_col!r} of `df`")
+    att = check_numeric(df, "df", attitude_col)
+    beh = check_numeric(df, "df", behaviour_col)
     a_cut = _threshold(attitude_threshold, "attitude_threshold", att)
     b_cut = _threshold(behaviour_threshold, "behaviour_threshold", beh)
     if id_col is not None:
@@ -697,7 +689,7 @@ def loyalty_matrix(
         if index.has_duplicates:
             raise ValueError(
                 f"column {id_col!r} of `df` repeats customer ids (first: "
-                f"{_first(index, index.duplicated(keep=False))}); give one row per customer, "
+                f"{first_labels(index, index.duplicated(keep=False))}); give one row per customer, "
                 f"e.g. aggregate with df.groupby({id_col!r}).mean()."
             )
     else:
@@ -776,24 +768,10 @@ def _check_tiers(tiers: Any) -> dict[str, float]:
 
 def _profit_per_customer(data: Any, customer_col: str, profit_col: str) -> pd.Series:
     if isinstance(data, pd.DataFrame):
-        check_frame(data, "profit", [customer_col, profit_col])
-        check_no_missing(data, "profit", customer_col)
-        _check_numeric(data[profit_col], f"column {profit_col!r} of `profit`")
+        check_customer_frame(data, "profit", customer_col, [profit_col])
+        check_numeric(data, "profit", profit_col)
         return data.groupby(customer_col, sort=True)[profit_col].sum().astype("float64")
-    s = _as_series(data, profit_col, "profit")
-    if s.index.isna().any():
-        raise ValueError(
-            "the index of `profit` (the customer ids) has missing ids; drop those rows first."
-        )
-    if s.index.has_duplicates:
-        raise ValueError(
-            f"`profit` has repeated customer ids in its index (first: "
-            f"{_first(s.index, s.index.duplicated(keep=False))}); give one value per customer, "
-            f"e.g. profit.groupby(level=0).sum(), or pass the transaction log with "
-            f"customer_col=... and profit_col=..."
-        )
-    v = _check_numeric(s, "`profit`")
-    return pd.Series(v, index=s.index.copy(), name=s.name)
+    return check_customer_values(_as_series(data, profit_col, "profit"), "profit", "profit_col")
 
 
 def profitability_pyramid(
