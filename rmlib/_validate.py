@@ -32,6 +32,7 @@ __all__ = [
     "check_probability",
     "check_random_state",
     "check_timestamp",
+    "check_unique_ids",
     "first_labels",
 ]
 
@@ -193,6 +194,27 @@ def check_customer_frame(
     if date_col is not None:
         check_datetime_column(df, arg, date_col)
     return df
+
+
+def check_unique_ids(
+    df: pd.DataFrame, arg: str, column: str, fix: str = "give one row per customer."
+) -> pd.Index:
+    """The ids in ``df[column]`` as an Index named ``column``; raise if an id repeats.
+
+    ``fix`` ends the message: what to do about the repeated ids.
+
+    >>> check_unique_ids(pd.DataFrame({"customer_id": [4, 5, 4]}), "customers", "customer_id")
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'customer_id' of `customers` repeats customer ids (first: [4, 4]); give one row per customer.
+    """
+    ids = pd.Index(df[column].to_numpy(), name=column)
+    if ids.has_duplicates:
+        raise ValueError(
+            f"column {column!r} of `{arg}` repeats customer ids (first: "
+            f"{first_labels(ids, ids.duplicated(keep=False))}); {fix}"
+        )
+    return ids
 
 
 def check_customer_values(values: pd.Series, arg: str, value_col: str = "value_col") -> pd.Series:

@@ -160,6 +160,17 @@ def test_customer_values():
         v.check_customer_values(pd.Series([np.inf, 1.0], index=[7, 8]), "p")
 
 
+def test_unique_ids():
+    df = pd.DataFrame({"cid": [3, 1, 2]})
+    ids = v.check_unique_ids(df, "customers", "cid")
+    assert ids.tolist() == [3, 1, 2] and ids.name == "cid"
+    with pytest.raises(
+        ValueError,
+        match=r"column 'cid' of `t` repeats customer ids \(first: \[1, 1\]\); one group each",
+    ):
+        v.check_unique_ids(pd.DataFrame({"cid": [1, 2, 1]}), "t", "cid", "one group each")
+
+
 def test_confidence_and_discount_rate():
     assert v.check_confidence(0.9) == 0.9
     with pytest.raises(ValueError, match=r"`confidence` must be in \(0, 1\), got 1. Write it"):
