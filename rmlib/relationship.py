@@ -82,11 +82,16 @@ import pandas as pd
 from scipy import stats
 
 from rmlib._validate import (
-    check_datetime_column,
+    check_confidence,
+    check_customer_frame,
+    check_discount_rate,
     check_frame,
     check_in_range,
     check_no_missing,
+    check_numeric,
     check_timestamp,
+    check_unique_ids,
+    first_labels,
 )
 
 __all__ = [
@@ -168,25 +173,6 @@ CUSTOMER_CUTS: tuple[float, float] = (1_000, 100_000)
 MARGIN_CUTS: tuple[float, float] = (1_000, 20_000)
 
 _MOTTO = dict(RELATIONSHIP_LEVELS)
-
-
-def _first(index: pd.Index, mask: Any) -> list:
-    return [x.item() if hasattr(x, "item") else x for x in index[np.asarray(mask)][:3]]
-
-
-def _numeric(df: pd.DataFrame, arg: str, col: str) -> np.ndarray:
-    """Float values of a column; raise for non-numbers, missing and infinite values."""
-    s = df[col]
-    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        raise TypeError(
-            f"column {col!r} of `{arg}` must hold numbers, got dtype {s.dtype}. "
-            f"Convert it with pd.to_numeric({arg}[{col!r}])."
-        )
-    check_no_missing(df, arg, col)
-    v = s.to_numpy(dtype="float64")
-    if np.isinf(v).any():
-        raise ValueError(f"column {col!r} of `{arg}` has infinite values; they must be finite.")
-    return v
 
 
 # ---------------------------------------------------------------------------
@@ -302,19 +288,19 @@ def recommend_levels(
     B2B                few        high  partnership
     """
     check_frame(groups, "groups", [n_customers_col, unit_margin_col])
-    n = _numeric(groups, "groups", n_customers_col)
-    m = _numeric(groups, "groups", unit_margin_col)
+    n = check_numeric(groups, "groups", n_customers_col)
+    m = check_numeric(groups, "groups", unit_margin_col)
     c_cuts = _check_cuts(customer_cuts, "customer_cuts")
     m_cuts = _check_cuts(margin_cuts, "margin_cuts")
     if (n <= 0).any():
         raise ValueError(
             f"column {n_customers_col!r} of `groups` must be > 0 (a number of customers); "
-            f"found {n[n <= 0][0]:g} at index {_first(groups.index, n <= 0)}."
+            f"found {n[n <= 0][0]:g} at index {first_labels(groups.index, n <= 0)}."
         )
     if (m < 0).any():
         raise ValueError(
             f"column {unit_margin_col!r} of `groups` must be >= 0 (margin per unit, roubles); "
-            f"found {m[m < 0][0]:g} at index {_first(groups.index, m < 0)}. A group that "
+            f"found {m[m < 0][0]:g} at index {first_labels(groups.index, m < 0)}. A group that "
             f"loses money on each unit needs a price review before a relationship level."
         )
     c_band = np.asarray(CUSTOMER_BANDS, dtype=object)[np.searchsorted(c_cuts, n, side="right")]
@@ -388,20 +374,16 @@ def program_outcomes(
     1            treatment                 1   150.0
     2              control                 1    50.0
     """
-    check_frame(transactions, "transactions", [customer_col, date_col, margin_col])
-    check_no_missing(transactions, "transactions", customer_col)
-    check_datetime_column(transactions, "transactions", date_col)
-    margin = _numeric(transactions, "transactions", margin_col)
-    check_frame(assignment, "assignment", [customer_col, group_col])
-    check_no_missing(assignment, "assignment", customer_col)
+    check_customer_frame(
+        transactions, "transactions", customer_col, [margin_col], date_col=date_col
+    )
+    margin = check_numeric(transactions, "transactions", margin_col)
+    check_customer_frame(assignment, "assignment", customer_col, [group_col])
     check_no_missing(assignment, "assignment", group_col)
     window_weeks = check_in_range(weeks, "weeks", 0, low_inclusive=False)
-    ids = pd.Index(assignment[customer_col].to_numpy(), name=customer_col)
-    if ids.has_duplicates:
-        raise ValueError(
-            f"column {customer_col!r} of `assignment` repeats customer ids (first: "
-            f"{_first(ids, ids.duplicated(keep=False))}); each customer belongs to one group."
-        )
+    ids = check_unique_ids(
+        assignment, "assignment", customer_col, "each customer belongs to one group."
+    )
     dates = transactions[date_col]
     end = (
         dates.max()
@@ -412,7 +394,7 @@ def program_outcomes(
     if late.any():
         raise ValueError(
             f"{int(late.sum())} purchase(s) in `transactions` fall after observation_end "
-            f"{end} (first at index {_first(transactions.index, late)}); pass a later "
+            f"{end} (first at index {first_labels(transactions.index, late)}); pass a later "
             f"observation_end or filter the log."
         )
     cust = transactions[customer_col].to_numpy()
@@ -421,7 +403,7 @@ def program_outcomes(
     if unseen.any():
         raise ValueError(
             f"{int(unseen.sum())} customer(s) of `assignment` never bought in `transactions` "
-            f"(first: {_first(ids, unseen)}); the window starts at the first purchase, so "
+            f"(first: {first_labels(ids, unseen)}); the window starts at the first purchase, so "
             f"check that both tables cover the same customers."
         )
     window = pd.Timedelta(weeks=window_weeks)
@@ -533,16 +515,8 @@ def program_uplift(
     """
     check_frame(df, "df", [group_col, outcome_col])
     check_no_missing(df, "df", group_col)
-    y = _numeric(df, "df", outcome_col)
-    c = check_in_range(
-        confidence,
-        "confidence",
-        0,
-        1,
-        low_inclusive=False,
-        high_inclusive=False,
-        hint="Write it as a fraction, e.g. 0.95.",
-    )
+    y = check_numeric(df, "df", outcome_col)
+    c = check_confidence(confidence)
     if isinstance(min_size, bool) or not isinstance(min_size, numbers.Integral) or min_size < 2:
         raise ValueError(f"`min_size` must be an integer >= 2, got {min_size!r}.")
     labels = df[group_col]
@@ -666,13 +640,7 @@ def relationship_roi(
         low_inclusive=False,
         hint="A return is relative to what was invested; pass the cost in roubles.",
     )
-    d = check_in_range(
-        discount_rate,
-        "discount_rate",
-        -1,
-        low_inclusive=False,
-        hint="Write rates as fractions: 0.1 for 10%.",
-    )
+    d = check_discount_rate(discount_rate)
     if isinstance(incremental_margins, numbers.Real) and not isinstance(incremental_margins, bool):
         margins = np.array([check_in_range(incremental_margins, "incremental_margins")])
     else:
@@ -749,21 +717,15 @@ def margin_by_group(
     keys = [by] if isinstance(by, str) else list(by)
     if not keys:
         raise ValueError("`by` is empty; give a customer column such as by='segment'.")
-    tx_cols = [customer_col, margin_col] + ([items_col] if items_col is not None else [])
-    check_frame(transactions, "transactions", tx_cols)
-    check_no_missing(transactions, "transactions", customer_col)
-    margin = _numeric(transactions, "transactions", margin_col)
-    items = _numeric(transactions, "transactions", items_col) if items_col is not None else None
-    check_frame(customers, "customers", [customer_col, *keys])
-    check_no_missing(customers, "customers", customer_col)
+    check_customer_frame(transactions, "transactions", customer_col, [margin_col, items_col])
+    margin = check_numeric(transactions, "transactions", margin_col)
+    items = (
+        check_numeric(transactions, "transactions", items_col) if items_col is not None else None
+    )
+    check_customer_frame(customers, "customers", customer_col, keys)
     for k in keys:
         check_no_missing(customers, "customers", k)
-    ids = pd.Index(customers[customer_col].to_numpy())
-    if ids.has_duplicates:
-        raise ValueError(
-            f"column {customer_col!r} of `customers` repeats customer ids (first: "
-            f"{_first(ids, ids.duplicated(keep=False))}); give one row per customer."
-        )
+    ids = check_unique_ids(customers, "customers", customer_col)
     tx_ids = transactions[customer_col].to_numpy()
     pos = ids.get_indexer(tx_ids)
     unknown = pos < 0
