@@ -91,6 +91,7 @@ from rmlib._validate import (
     check_no_missing,
     check_numeric,
     check_one_of,
+    check_unique_ids,
     first_labels,
 )
 
@@ -685,13 +686,12 @@ def loyalty_matrix(
     b_cut = _threshold(behaviour_threshold, "behaviour_threshold", beh)
     if id_col is not None:
         check_no_missing(df, "df", id_col)
-        index = pd.Index(df[id_col].to_numpy(), name=id_col)
-        if index.has_duplicates:
-            raise ValueError(
-                f"column {id_col!r} of `df` repeats customer ids (first: "
-                f"{first_labels(index, index.duplicated(keep=False))}); give one row per customer, "
-                f"e.g. aggregate with df.groupby({id_col!r}).mean()."
-            )
+        index = check_unique_ids(
+            df,
+            "df",
+            id_col,
+            f"give one row per customer, e.g. aggregate with df.groupby({id_col!r}).mean().",
+        )
     else:
         index = df.index.copy()
     high_a, high_b = att >= a_cut, beh >= b_cut
