@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from rmlib._validate import (
-    check_datetime_column,
+    check_customer_frame,
     check_frame,
     check_no_missing,
     check_nonnegative,
@@ -82,13 +82,6 @@ def _day_numbers(dates: pd.Series) -> np.ndarray:
     if isinstance(dates.dtype, pd.DatetimeTZDtype):
         dates = dates.dt.tz_localize(None)  # local calendar day, not the UTC one
     return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-
-
-def _end_day(observation_end: Any, arg: str) -> int:
-    ts = check_timestamp(observation_end, arg)
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return int(np.datetime64(ts.to_datetime64(), "D").astype(np.int64))
 
 
 def _purchase_days(customers: pd.Series, days: np.ndarray):
@@ -122,16 +115,22 @@ def _purchase_days(customers: pd.Series, days: np.ndarray):
 def _validated_log(
     transactions: Any, customer_col: str, date_col: str, amount_col: str | None
 ) -> pd.DataFrame:
-    cols = [customer_col, date_col] + ([amount_col] if amount_col is not None else [])
-    df = check_frame(transactions, "transactions", cols)
-    check_no_missing(df, "transactions", customer_col)
-    check_datetime_column(df, "transactions", date_col)
+    df = check_customer_frame(
+        transactions, "transactions", customer_col, [amount_col], date_col=date_col
+    )
     if amount_col is not None:
         check_nonnegative(df, "transactions", amount_col)
     return df
 
 
-def _check_not_after(days: np.ndarray, end: int, df: pd.DataFrame, date_col: str, arg: str):
+def _end_day(days: np.ndarray, value: Any, df: pd.DataFrame, date_col: str, arg: str) -> int:
+    """Day number of ``value`` (default: the last purchase day); no purchase may be later."""
+    if value is None:
+        return int(days.max())
+    ts = check_timestamp(value, arg)
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    end = int(np.datetime64(ts.to_datetime64(), "D").astype(np.int64))
     late = days > end
     if late.any():
         first = list(df.index[late][:3])
@@ -143,6 +142,7 @@ def _check_not_after(days: np.ndarray, end: int, df: pd.DataFrame, date_col: str
             f"transactions[transactions[{date_col!r}] < pd.Timestamp({end_str!r}) "
             f"+ pd.Timedelta(days=1)]."
         )
+    return end
 
 
 def clv_summary(
@@ -240,11 +240,7 @@ def clv_summary(
     df = _validated_log(transactions, customer_col, date_col, amount_col)
     check_one_of(freq, "freq", list(FREQ_DAYS))
     days = _day_numbers(df[date_col])
-    if observation_end is None:
-        end = int(days.max())
-    else:
-        end = _end_day(observation_end, "observation_end")
-        _check_not_after(days, end, df, date_col, "observation_end")
+    end = _end_day(days, observation_end, df, date_col, "observation_end")
 
     codes, ids, first, last, n_days = _purchase_days(df[customer_col], days)
     n = len(ids)
@@ -331,11 +327,7 @@ def rfm_table(
     """
     df = _validated_log(transactions, customer_col, date_col, amount_col)
     days = _day_numbers(df[date_col])
-    if as_of is None:
-        end = int(days.max())
-    else:
-        end = _end_day(as_of, "as_of")
-        _check_not_after(days, end, df, date_col, "as_of")
+    end = _end_day(days, as_of, df, date_col, "as_of")
     codes, ids, _, last, n_days = _purchase_days(df[customer_col], days)
     monetary = np.bincount(codes, weights=df[amount_col].to_numpy(np.float64), minlength=len(ids))
     return pd.DataFrame(
