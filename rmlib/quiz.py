@@ -206,6 +206,22 @@ def _verdict(correct: bool) -> tuple[str, str]:
     return text, f"<p style='color:{colour}'><b>{text}</b></p>"
 
 
+def _unanswered(msg: str) -> CheckResult:
+    """Nothing to mark: ``msg`` says what to do; the check does not count."""
+    return CheckResult(False, False, msg, f"<p>{html.escape(msg)}</p>")
+
+
+def _marked(correct: bool, lines: list[tuple[bool, str, str, str]]) -> CheckResult:
+    """The verdict, then one line per ``(ok, label, shown, explanation)``, ticked or crossed."""
+    verdict, verdict_html = _verdict(correct)
+    text, rows = [verdict], []
+    for ok, label, shown, explanation in lines:
+        body = f"{shown} — {explanation}" if shown else explanation
+        text.append(f"{'✓' if ok else '✗'} {label} {body}")
+        rows.append(_line_html(ok, label, shown, explanation))
+    return CheckResult(correct, True, "\n".join(text), f"{verdict_html}<ul>{''.join(rows)}</ul>")
+
+
 @dataclass(frozen=True)
 class Item:
     """One quiz item, validated; :meth:`check` marks an answer.
@@ -330,11 +346,9 @@ class Item:
             msg = "Choose an option, then click Check."
             if self.type == "multiple":
                 msg = "Select at least one option, then click Check."
-            return CheckResult(False, False, msg, f"<p>{html.escape(msg)}</p>")
+            return _unanswered(msg)
         right = {i for i, o in enumerate(self.options) if o.correct}
-        correct = chosen == right
-        verdict, verdict_html = _verdict(correct)
-        lines, rows = [verdict], []
+        lines = []
         for k, i in enumerate(order):
             opt = self.options[i]
             shown = f"{_letter(k)}. {opt.text}"
@@ -352,44 +366,31 @@ class Item:
                 )
             else:
                 ok, label = True, "Rightly left out:"
-            lines.append(f"{'✓' if ok else '✗'} {label} {shown} — {opt.explanation}")
-            rows.append(_line_html(ok, label, shown, opt.explanation))
-        return CheckResult(
-            correct, True, "\n".join(lines), f"{verdict_html}<ul>{''.join(rows)}</ul>"
-        )
+            lines.append((ok, label, shown, opt.explanation))
+        return _marked(chosen == right, lines)
 
     # -- true / false ------------------------------------------------------
     def _check_truefalse(self, answer: Any) -> CheckResult:
         if answer is None:
-            msg = "Choose True or False, then click Check."
-            return CheckResult(False, False, msg, f"<p>{html.escape(msg)}</p>")
+            return _unanswered("Choose True or False, then click Check.")
         if not isinstance(answer, bool):
             raise TypeError(f"Item {self.id!r} (true/false): `answer` must be True or False.")
-        correct = answer == self.answer
-        verdict, verdict_html = _verdict(correct)
-        lines, rows = [verdict], []
+        lines = []
         for value in (answer, not answer):  # the answer given first
             label = "Your answer" if value == answer else "The other answer"
             label += f" ({value}):"
-            text = self.explanations[str(value).lower()]
-            ok = value == self.answer
-            lines.append(f"{'✓' if ok else '✗'} {label} {text}")
-            rows.append(_line_html(ok, label, "", text))
-        return CheckResult(
-            correct, True, "\n".join(lines), f"{verdict_html}<ul>{''.join(rows)}</ul>"
-        )
+            lines.append((value == self.answer, label, "", self.explanations[str(value).lower()]))
+        return _marked(answer == self.answer, lines)
 
     # -- numeric -----------------------------------------------------------
     def _check_numeric(self, answer: Any) -> CheckResult:
         if answer is None:
-            msg = "Type a number, then click Check."
-            return CheckResult(False, False, msg, f"<p>{html.escape(msg)}</p>")
+            return _unanswered("Type a number, then click Check.")
         if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
             raise TypeError(f"Item {self.id!r} (numeric): `answer` must be a number.")
         x = float(answer)
         if not math.isfinite(x):
-            msg = f"{x} is not a number you can check; type a finite number."
-            return CheckResult(False, False, msg, f"<p>{html.escape(msg)}</p>")
+            return _unanswered(f"{x} is not a number you can check; type a finite number.")
         target, tol = float(self.answer), float(self.tolerance)
         diff = abs(x - target)
         # The edges count: 0.25 + 0.005 is 0.255 on paper, 0.2550000000000001 in floats.
