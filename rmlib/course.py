@@ -185,27 +185,30 @@ def notebooks_dir() -> Path:
     )
 
 
+def _markdown(path: Path) -> list[str]:
+    """The text of every markdown cell of the notebook at ``path``, in order."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    sources = (c.get("source", "") for c in nb.get("cells", []) if c.get("cell_type") == "markdown")
+    return ["".join(s) if isinstance(s, list) else s for s in sources]
+
+
 def _title(path: Path) -> str:
     try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
+        sources = _markdown(path)
     except (OSError, ValueError) as exc:
         raise ValueError(f"{path.name}: cannot read the notebook ({exc}).") from exc
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "markdown":
-            continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        first = source.strip().splitlines()[0] if source.strip() else ""
-        if not first.startswith("# "):
-            raise ValueError(
-                f"{path.name}: the first markdown cell must start with a title line such as "
-                f"'# Chapter 1. Title' or '# Appendix. Title'; found {first[:60]!r}."
-            )
-        return first[2:].strip()
-    raise ValueError(
-        f"{path.name}: no markdown cell, so the notebook has no title. Add a first cell "
-        f"'# Chapter N. Title' (or '# Appendix. Title')."
-    )
+    if not sources:
+        raise ValueError(
+            f"{path.name}: no markdown cell, so the notebook has no title. Add a first cell "
+            f"'# Chapter N. Title' (or '# Appendix. Title')."
+        )
+    first = sources[0].strip().splitlines()[0] if sources[0].strip() else ""
+    if not first.startswith("# "):
+        raise ValueError(
+            f"{path.name}: the first markdown cell must start with a title line such as "
+            f"'# Chapter 1. Title' or '# Appendix. Title'; found {first[:60]!r}."
+        )
+    return first[2:].strip()
 
 
 def chapters(directory: str | os.PathLike | None = None) -> list[Notebook]:
@@ -273,13 +276,8 @@ def _contents_link(nbs: list[Notebook], prefix: str = "") -> str:
     if start is None:
         return ""
     try:
-        text = start.path.read_text(encoding="utf-8")
-        source = "\n".join(
-            "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-            for c in json.loads(text)["cells"]
-            if c.get("cell_type") == "markdown"
-        )
-    except (OSError, ValueError, KeyError, TypeError):
+        source = "\n".join(_markdown(start.path))
+    except (OSError, ValueError, AttributeError, TypeError):
         source = ""
     m = _CONTENTS_HEADING.search(source)
     fragment = f"#{_anchor(m.group(1))}" if m else ""
