@@ -104,23 +104,31 @@ class Term:
     chapter: str
 
     def __str__(self) -> str:
-        src = f" [{self.source}]" if self.source else ""
         return (
             f"{self.term} ({self.term_ru}), introduced in {_chapter_label(self.chapter)}:\n"
-            f"{self.definition}{src}"
+            f"{_cited(self.definition, self.source)}"
         )
 
     def _repr_html_(self) -> str:
-        src = f" <i>({html.escape(self.source)})</i>" if self.source else ""
         return (
             f"<p><b>{html.escape(self.term)}</b> ({html.escape(self.term_ru)}), introduced "
-            f"in {html.escape(_chapter_label(self.chapter))}:<br>{html.escape(self.definition)}"
-            f"{src}</p>"
+            f"in {html.escape(_chapter_label(self.chapter))}:<br>"
+            f"{_cited_html(self.definition, self.source)}</p>"
         )
 
 
 def _chapter_label(chapter: str) -> str:
     return f"Chapter {int(chapter[2:])}"
+
+
+def _cited(definition: str, source: str) -> str:
+    """A definition as plain text, followed by its source (if any) in brackets."""
+    return f"{definition} [{source}]" if source else definition
+
+
+def _cited_html(definition: str, source: str) -> str:
+    """A definition as escaped HTML, followed by its source (if any) in italics."""
+    return html.escape(definition) + (f" <i>({html.escape(source)})</i>" if source else "")
 
 
 # ---------------------------------------------------------------------------
@@ -139,6 +147,19 @@ def _glossary_dir(directory: str | os.PathLike | None) -> Any:
 
 def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def _keys(text: str, *, abbreviation: bool = True) -> set[str]:
+    """Normalised names of a term: in full and, for ``name (abbr)``, the name and the abbreviation.
+
+    :func:`term` looks names up by all of them; the check for terms defined
+    twice (``abbreviation=False``) compares the full names and names only.
+    """
+    full = _norm(text)
+    m = _TRAILING_PAREN.match(full)
+    if not m:
+        return {full}
+    return {full, m.group(1), m.group(2)} if abbreviation else {full, m.group(1)}
 
 
 def _read_file(name: str, text: str, problems: list[str]) -> list[dict[str, str]]:
@@ -231,9 +252,7 @@ def load_glossary(*, directory: str | os.PathLike | None = None) -> pd.DataFrame
         chapter = entry.name.removesuffix(".csv")
         text = entry.read_text(encoding="utf-8-sig")
         for row in _read_file(entry.name, text, problems):
-            full = _norm(row["term"])
-            base = _TRAILING_PAREN.match(full)
-            keys = {full, base.group(1)} if base else {full}
+            keys = _keys(row["term"], abbreviation=False)
             clash = next((first_seen[k] for k in keys if k in first_seen), None)
             if clash:
                 problems.append(
@@ -316,8 +335,7 @@ def key_terms(chapter: str, *, directory: str | os.PathLike | None = None) -> Re
     ]
     lines = [f"Key terms of {_chapter_label(chapter)} ({len(sub)} terms)", ""]
     for r in sub.itertuples(index=False):
-        src = f" [{r.source}]" if r.source else ""
-        lines += [f"{r.term} — {r.term_ru}", f"    {r.definition}{src}"]
+        lines += [f"{r.term} — {r.term_ru}", f"    {_cited(r.definition, r.source)}"]
     return Rendered(
         _table(["Term", "Термин", "Definition", "Source"], rows), "\n".join(lines).rstrip()
     )
@@ -370,24 +388,13 @@ def glossary(*, directory: str | os.PathLike | None = None) -> Rendered:
             )
         else:
             where = html.escape(label)
-        definition = html.escape(r.definition)
-        if r.source:
-            definition += f" <i>({html.escape(r.source)})</i>"
+        definition = _cited_html(r.definition, r.source)
         rows.append([f"<b>{html.escape(r.term)}</b>", html.escape(r.term_ru), definition, where])
-        src = f" [{r.source}]" if r.source else ""
-        lines += [f"{r.term} — {r.term_ru} ({label})", f"    {r.definition}{src}"]
+        lines += [f"{r.term} — {r.term_ru} ({label})", f"    {_cited(r.definition, r.source)}"]
     return Rendered(
         _table(["Term", "Термин", "Definition", "Introduced in"], rows),
         "\n".join(lines).rstrip(),
     )
-
-
-def _lookup_keys(text: str) -> set[str]:
-    full = _norm(text)
-    keys = {full}
-    if m := _TRAILING_PAREN.match(full):
-        keys |= {m.group(1), m.group(2)}
-    return keys
 
 
 def term(name: str, *, directory: str | os.PathLike | None = None) -> Term:
@@ -431,7 +438,7 @@ def term(name: str, *, directory: str | os.PathLike | None = None) -> Term:
     g = load_glossary(directory=directory)
     entries = [Term(**r._asdict()) for r in g.itertuples(index=False)]
     query = _norm(name)
-    hits = [e for e in entries if query in (_lookup_keys(e.term) | _lookup_keys(e.term_ru))]
+    hits = [e for e in entries if query in (_keys(e.term) | _keys(e.term_ru))]
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
