@@ -137,6 +137,13 @@ def _roubles(x: float, _pos: Any = None) -> str:
     return f"{x:,.0f}".replace(",", "\u2009")
 
 
+def _amounts(*values: float) -> list[str]:
+    """Numbers for a title, in one format: whole (thin-space thousands) once any is >= 100."""
+    if max(abs(v) for v in values) >= 100:
+        return [_roubles(v) for v in values]
+    return [f"{v:.2f}" for v in values]
+
+
 def _as_share_mapping(values: Any, arg: str, keys: Sequence[str] | None = None) -> pd.Series:
     """Turn a dict/Series of non-negative numbers into a float Series, checking it."""
     if isinstance(values, Mapping):
@@ -1180,7 +1187,8 @@ def program_uplift(
         ``control_mean``, ``treatment_mean`` and ``confidence`` are used when
         present.
     unit : str
-        What the outcome measures, with its unit (y-axis label).
+        What the outcome measures, with its unit (y-axis label); amounts get
+        rouble tick labels when it mentions roubles.
     show_means : bool
         Draw the two groups' means as bars beside the uplift (when ``result``
         has them).
@@ -1241,15 +1249,16 @@ def program_uplift(
     interval = f"{level:.0%} interval" if level is not None else "interval"
     ax.set_xticks(list(range(x + 1)), [*labels, f"uplift\n({interval})"])
     ax.set_xlim(-0.6, x + 0.6)
-    ax.yaxis.set_major_formatter(FuncFormatter(_roubles))
+    if "rouble" in unit:
+        ax.yaxis.set_major_formatter(FuncFormatter(_roubles))
     verdict = (
         "uplift above zero"
         if low > 0
         else ("program loses" if high < 0 else "interval includes zero: not proven")
     )
-    return _finish(
-        ax, f"Program uplift: {est:,.0f} [{low:,.0f}; {high:,.0f}], {verdict}", ylabel=unit
-    )
+    shown = _amounts(est, low, high)
+    estimate = f"{shown[0]} [{shown[1]}; {shown[2]}]"
+    return _finish(ax, f"Program uplift: {estimate}, {verdict}", ylabel=unit)
 
 
 def cumulative_clv(

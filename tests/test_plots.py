@@ -550,6 +550,18 @@ def test_program_uplift_draws_the_analytics_result():
     assert len(plots.program_uplift(r, show_means=False).patches) == 0
 
 
+def test_program_uplift_keeps_decimals_of_small_outcomes():
+    """An uplift of 0.46 repeat purchases is not rounded to 0 in the title."""
+    result = {"uplift": 0.4629, "ci_low": 0.0863, "ci_high": 0.8394}
+    ax = plots.program_uplift(result, unit="repeat purchases in 52 weeks")
+    assert ax.get_title() == "Program uplift: 0.46 [0.09; 0.84], uplift above zero"
+    big = {"uplift": 1500.0, "ci_low": -68.7, "ci_high": 3200.0}
+    title = plots.program_uplift(big).get_title()
+    assert (
+        title == "Program uplift: 1\u2009500 [-69; 3\u2009200], interval includes zero: not proven"
+    )
+
+
 @pytest.mark.parametrize(
     ("result", "err", "msg"),
     [
