@@ -27,6 +27,7 @@ __all__ = [
     "check_no_missing",
     "check_nonnegative",
     "check_numeric",
+    "check_numeric_values",
     "check_one_of",
     "check_positive_int",
     "check_probability",
@@ -59,6 +60,29 @@ def first_labels(labels: Iterable[Any], mask: Any = None) -> list:
 
 def _is_number_dtype(values: Any) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _require_numbers(values: pd.Series, what: str, expr: str, note: str = "") -> None:
+    if not _is_number_dtype(values):
+        raise TypeError(
+            f"{what} must hold numbers{note}, got dtype {values.dtype}. "
+            f"Convert it with pd.to_numeric({expr})."
+        )
+
+
+def _finite_floats(values: pd.Series, what: str, expr: str, where: str) -> np.ndarray:
+    """Float values of a numeric Series; raise if any is missing or infinite."""
+    v = values.to_numpy(dtype="float64", na_value=np.nan)
+    for bad, problem, fix in (
+        (np.isnan(v), "missing", f". Drop or fill them first, e.g. {expr}.dropna()."),
+        (np.isinf(v), "infinite", "; every value must be finite."),
+    ):
+        if bad.any():
+            raise ValueError(
+                f"{what} has {int(bad.sum())} {problem} value(s) (first {where} "
+                f"{first_labels(values.index, bad)}){fix}"
+            )
+    return v
 
 
 def _reject_rows(df: pd.DataFrame, arg: str, column: str, mask: Any, what: str, fix: str) -> None:
@@ -152,17 +176,30 @@ def check_numeric(df: pd.DataFrame, arg: str, column: str) -> np.ndarray:
     ...
     TypeError: column 'margin' of `transactions` must hold numbers, got dtype str. Convert it with pd.to_numeric(transactions['margin']).
     """
-    if not _is_number_dtype(df[column]):
-        raise TypeError(
-            f"column {column!r} of `{arg}` must hold numbers, got dtype {df[column].dtype}. "
-            f"Convert it with pd.to_numeric({arg}[{column!r}])."
-        )
+    _require_numbers(df[column], f"column {column!r} of `{arg}`", f"{arg}[{column!r}]")
     check_no_missing(df, arg, column)
     values = df[column].to_numpy(dtype="float64")
     _reject_rows(
         df, arg, column, np.isinf(values), "infinite value(s)", "; every value must be finite."
     )
     return values
+
+
+def check_numeric_values(values: pd.Series, expr: str, what: str | None = None) -> np.ndarray:
+    """Float values of a Series: numbers, none missing or infinite; negatives allowed.
+
+    ``expr`` is how the caller's code names the values (``"spend"``,
+    ``"surveys['nps']"``), used in the fixes; ``what`` names them in the
+    messages (default: ``expr`` in backticks).
+
+    >>> check_numeric_values(pd.Series([4.0, None]), "answers")
+    Traceback (most recent call last):
+    ...
+    ValueError: `answers` has 1 missing value(s) (first at index [1]). Drop or fill them first, e.g. answers.dropna().
+    """
+    what = f"`{expr}`" if what is None else what
+    _require_numbers(values, what, expr)
+    return _finite_floats(values, what, expr, "at index")
 
 
 def check_customer_frame(
@@ -231,11 +268,7 @@ def check_customer_values(values: pd.Series, arg: str, value_col: str = "value_c
     ...
     ValueError: `profit` has repeated customer ids in its index (first: [3, 3]); give one value per customer, e.g. profit.groupby(level=0).sum(), or pass the transaction log with customer_col=... and profit_col=...
     """
-    if not _is_number_dtype(values):
-        raise TypeError(
-            f"`{arg}` must hold numbers (one value per customer, e.g. roubles), got dtype "
-            f"{values.dtype}. Convert it with pd.to_numeric({arg})."
-        )
+    _require_numbers(values, f"`{arg}`", arg, " (one value per customer, e.g. roubles)")
     missing_id = values.index.isna()
     if missing_id.any():
         raise ValueError(
@@ -250,19 +283,7 @@ def check_customer_values(values: pd.Series, arg: str, value_col: str = "value_c
             f"{arg}.groupby(level=0).sum(), or pass the transaction log with "
             f"customer_col=... and {value_col}=..."
         )
-    v = values.to_numpy(dtype="float64", na_value=np.nan)
-    nan = np.isnan(v)
-    if nan.any():
-        raise ValueError(
-            f"`{arg}` has {int(nan.sum())} missing value(s) (first for customer(s) "
-            f"{first_labels(values.index, nan)}). Drop or fill them first, e.g. {arg}.dropna()."
-        )
-    inf = np.isinf(v)
-    if inf.any():
-        raise ValueError(
-            f"`{arg}` has {int(inf.sum())} infinite value(s) (first for customer(s) "
-            f"{first_labels(values.index, inf)}); every customer's value must be finite."
-        )
+    v = _finite_floats(values, f"`{arg}`", arg, "for customer(s)")
     return pd.Series(v, index=values.index.copy(), name=values.name)
 
 

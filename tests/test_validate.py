@@ -124,6 +124,25 @@ def test_numeric_column_allows_negatives_but_not_gaps():
         v.check_numeric(pd.DataFrame({"m": [1.0, np.inf, -np.inf]}), "tx", "m")
 
 
+def test_numeric_values_of_a_series():
+    s = pd.Series([3, -1], index=[10, 11])
+    assert v.check_numeric_values(s, "spend").tolist() == [3.0, -1.0]
+    with pytest.raises(
+        TypeError, match=r"`spend` must hold numbers, got dtype str.*to_numeric\(spend\)"
+    ):
+        v.check_numeric_values(pd.Series(["3"]), "spend")
+    with pytest.raises(
+        ValueError,
+        match=r"column 'nps' of `data` has 1 missing value\(s\) \(first at index \[11\]\).*"
+        r"data\['nps'\]\.dropna\(\)",
+    ):
+        v.check_numeric_values(
+            pd.Series([3.0, np.nan], index=[10, 11]), "data['nps']", "column 'nps' of `data`"
+        )
+    with pytest.raises(ValueError, match=r"`x` has 1 infinite value\(s\) \(first at index \[0\]\)"):
+        v.check_numeric_values(pd.Series([np.inf, 1.0]), "x")
+
+
 def test_customer_frame():
     tx = pd.DataFrame(
         {"customer_id": [1, 2], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "x": [1, 2]}
