@@ -90,6 +90,7 @@ from rmlib._validate import (
     check_in_range,
     check_no_missing,
     check_numeric,
+    check_numeric_values,
     check_one_of,
     check_unique_ids,
     first_labels,
@@ -151,6 +152,14 @@ _NPS_COLUMNS = (
 # ---------------------------------------------------------------------------
 
 
+def _list_series(values: Any, arg: str, expected: str = "one-dimensional") -> pd.Series:
+    """A list, tuple or array of values as a Series (float64 when empty)."""
+    if np.ndim(values) != 1:
+        raise ValueError(f"`{arg}` must be {expected}, got shape {np.shape(values)}.")
+    values = values if isinstance(values, np.ndarray) else list(values)
+    return pd.Series(values, dtype="float64" if len(values) == 0 else None)
+
+
 def _as_series(data: Any, col: str, arg: str) -> pd.Series:
     """One column of a DataFrame, a Series, or a list/array as a Series (never a view)."""
     if isinstance(data, pd.DataFrame):
@@ -159,10 +168,7 @@ def _as_series(data: Any, col: str, arg: str) -> pd.Series:
     if isinstance(data, pd.Series):
         s = data
     elif isinstance(data, (list, tuple, np.ndarray)):
-        if np.ndim(data) != 1:
-            raise ValueError(f"`{arg}` must be one-dimensional, got shape {np.shape(data)}.")
-        values = data if isinstance(data, np.ndarray) else list(data)
-        s = pd.Series(values, dtype="float64" if len(data) == 0 else None)
+        s = _list_series(data, arg)
     else:
         raise TypeError(
             f"`{arg}` must be a DataFrame with a column {col!r}, a Series or a list of "
@@ -173,31 +179,16 @@ def _as_series(data: Any, col: str, arg: str) -> pd.Series:
     return s
 
 
-def _check_numeric(s: pd.Series, what: str) -> np.ndarray:
-    """Float values of ``s``; raise for non-numbers, missing and infinite values."""
-    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        raise TypeError(
-            f"{what} must hold numbers, got dtype {s.dtype}. Convert it with pd.to_numeric(...)."
-        )
-    v = s.to_numpy(dtype="float64", na_value=np.nan)
-    nan = np.isnan(v)
-    if nan.any():
-        raise ValueError(
-            f"{what} has {int(nan.sum())} missing value(s) (first at index "
-            f"{first_labels(s.index, nan)}). Drop or fill them first, e.g. .dropna()."
-        )
-    if np.isinf(v).any():
-        raise ValueError(f"{what} has infinite values; every value must be finite.")
-    return v
-
-
 def _scores(
     data: Any, col: str, arg: str, low: float, high: float, question: str
 ) -> tuple[pd.Series, str]:
     """Validated answers on a ``low``-``high`` scale of whole numbers, as a float Series."""
     s = _as_series(data, col, arg)
-    what = f"column {col!r} of `{arg}`" if isinstance(data, pd.DataFrame) else f"`{arg}`"
-    v = _check_numeric(s, what)
+    if isinstance(data, pd.DataFrame):
+        what, expr = f"column {col!r} of `{arg}`", f"{arg}[{col!r}]"
+    else:
+        what, expr = f"`{arg}`", arg
+    v = check_numeric_values(s, expr, what)
     outside = (v < low) | (v > high)
     if outside.any():
         bad = v[outside][:3].tolist()
@@ -507,13 +498,7 @@ def _money(x: Any, arg: str) -> tuple[np.ndarray, pd.Index | None, bool]:
     if isinstance(x, pd.Series):
         s = x
     elif scalar or isinstance(x, (list, tuple, np.ndarray)):
-        values = [x] if scalar else x
-        if np.ndim(values) != 1:
-            raise ValueError(
-                f"`{arg}` must be a number or one-dimensional, got shape {np.shape(values)}."
-            )
-        values = values if isinstance(values, np.ndarray) else list(values)
-        s = pd.Series(values, dtype="float64" if len(values) == 0 else None)
+        s = _list_series([x] if scalar else x, arg, "a number or one-dimensional")
     else:
         raise TypeError(
             f"`{arg}` must be a number, a list/array or a Series of roubles; got "
@@ -521,7 +506,7 @@ def _money(x: Any, arg: str) -> tuple[np.ndarray, pd.Index | None, bool]:
         )
     if len(s) == 0:
         raise ValueError(f"`{arg}` is empty; pass at least one customer's spending.")
-    v = _check_numeric(s, f"`{arg}`")
+    v = check_numeric_values(s, arg)
     neg = v < 0
     if neg.any():
         raise ValueError(
