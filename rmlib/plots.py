@@ -22,6 +22,7 @@ figures are a few bars and lines that matplotlib draws directly.
 from __future__ import annotations
 
 import math
+import numbers
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -45,6 +46,7 @@ from rmlib.relationship import (
     MARGIN_BANDS,
     PYRAMID_LEVELS,
     RELATIONSHIP_LEVELS,
+    program_balance,
 )
 
 __all__ = [
@@ -1418,20 +1420,27 @@ def kotler_grid(
 
 
 def program_economics(
-    incremental_margin: float,
-    reward_cost: float,
+    result: Any = None,
+    reward_cost: float | None = None,
     *,
+    incremental_margin: float | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """A loyalty program's economics as a waterfall: margin gained, rewards paid, net.
 
     Parameters
     ----------
-    incremental_margin : float
-        Extra margin the program brings (roubles), from the program simulation
-        or :mod:`rmlib.relationship`.
-    reward_cost : float
-        Cost of the rewards (roubles), >= 0.
+    result : dict, Series or float
+        The result of :func:`rmlib.relationship.program_economics` (or of
+        :func:`rmlib.relationship.program_balance`): its ``incremental_margin``,
+        ``reward_cost`` and ``net_effect`` in roubles are drawn as they are. Two
+        numbers, ``program_economics(incremental_margin, reward_cost)``, work too:
+        they are passed through :func:`rmlib.relationship.program_balance` first.
+    reward_cost : float, optional
+        Cost of the rewards (roubles, >= 0), when ``result`` is the incremental
+        margin.
+    incremental_margin : float, optional
+        The extra margin (roubles) by name, instead of ``result``.
     ax : matplotlib Axes, optional
 
     Returns
@@ -1440,13 +1449,45 @@ def program_economics(
 
     Examples
     --------
+    >>> from rmlib.relationship import program_economics as economics
+    >>> r = economics([10_000, 30_000], 0.05, silver=20_000, participation=0.5,
+    ...               uplift=0.1, margin_rate=0.3, breakage=0.0)
+    >>> ax = program_economics(r)
+    >>> [float(p.get_height()) for p in ax.patches]
+    [600.0, -1512.5, -912.5]
     >>> ax = program_economics(500_000, 300_000)
     >>> [float(p.get_height()) for p in ax.patches]
     [500000.0, -300000.0, 200000.0]
     """
-    gain = check_in_range(incremental_margin, "incremental_margin")
-    cost = check_in_range(reward_cost, "reward_cost", 0)
-    net = gain - cost
+    if incremental_margin is not None:
+        if result is not None:
+            raise TypeError(
+                "pass either `result` or `incremental_margin`, not both; e.g. "
+                "program_economics(rmlib.relationship.program_economics(spend, 0.03))."
+            )
+        result = incremental_margin
+    if result is None:
+        raise TypeError(
+            "`result` is missing: pass the result of rmlib.relationship.program_economics, "
+            "or the incremental margin and the reward cost in roubles."
+        )
+    if reward_cost is not None or isinstance(result, numbers.Real):
+        if reward_cost is None:
+            raise TypeError(
+                "`reward_cost` is missing: with an incremental margin of "
+                f"{result!r} roubles, pass the reward cost too, e.g. "
+                "program_economics(500_000, 300_000)."
+            )
+        result = program_balance(result, reward_cost)
+    f = _fields(
+        result,
+        "result",
+        ("incremental_margin", "reward_cost", "net_effect"),
+        (),
+        "rmlib.relationship.program_economics(spend, reward_rate, ...)",
+    )
+    gain, net = f["incremental_margin"], f["net_effect"]
+    cost = check_in_range(f["reward_cost"], "result['reward_cost']", 0)
     ax = _get_ax(ax, figsize=(6.0, 4.0))
     ax.bar([0], [gain], color=_GOOD)
     ax.bar([1], [-cost], bottom=[gain], color=_ALERT)

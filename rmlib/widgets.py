@@ -14,9 +14,7 @@ ParetoExplorer             :func:`rmlib.pareto.pareto_table`, ``top_share``,
 CLVCalculator              :func:`rmlib.clv.retention_clv`,
                            ``retention_value_curve``
 RelationshipLevelChooser   :func:`rmlib.relationship.recommend_level`
-LoyaltyProgramSimulator    :meth:`LoyaltyProgramSimulator.simulate` (the
-                           analytics have no points-program cost model) and
-                           :func:`rmlib.relationship.program_roi`
+LoyaltyProgramSimulator    :func:`rmlib.relationship.program_economics`
 RFMExplorer                :func:`rmlib.rfm.rfm_scores`, ``rfm_segments``,
                            ``segment_summary``, ``score_matrix``
 ReadinessAssessment        :func:`rmlib.relationship.pyramid_readiness`
@@ -61,7 +59,6 @@ from rmlib import clv, pareto, plots, relationship
 from rmlib import rfm as rfm_lib
 from rmlib._validate import (
     check_frame,
-    check_in_range,
     check_nonnegative,
     check_probability,
 )
@@ -513,8 +510,9 @@ class LoyaltyProgramSimulator(Explorer):
     Members earn ``reward_rate`` of their spend back as points (×1.5 from the
     silver threshold, ×2 from the gold threshold of yearly spend); a share
     ``participation`` of customers joins; members spend ``uplift`` more than
-    they would have; ``breakage`` of points is never redeemed. The simulation
-    is deterministic: every customer counts with weight ``participation``.
+    they would have; ``breakage`` of points is never redeemed. The numbers are
+    those of :func:`rmlib.relationship.program_economics` (an expectation: every
+    customer counts with weight ``participation``).
 
     Parameters
     ----------
@@ -535,8 +533,8 @@ class LoyaltyProgramSimulator(Explorer):
     """
 
     title = "Loyalty program simulator"
-    #: Reward-rate multiplier by tier.
-    TIER_MULTIPLIERS: dict[str, float] = {"base": 1.0, "silver": 1.5, "gold": 2.0}
+    #: Reward-rate multiplier by tier (:data:`rmlib.relationship.TIER_MULTIPLIERS`).
+    TIER_MULTIPLIERS: dict[str, float] = relationship.TIER_MULTIPLIERS
 
     def __init__(
         self, spend: pd.Series, *, margin_rate: float = 0.25, breakage: float = 0.2
@@ -603,38 +601,22 @@ class LoyaltyProgramSimulator(Explorer):
         participation: float,
         uplift: float,
     ) -> dict[str, float]:
-        """Expected members, reward cost, incremental margin, net effect and ROI (roubles).
+        """:func:`rmlib.relationship.program_economics` of the explorer's customers.
 
-        The analytics have no model of a points program's cost, so the reward
-        cost and the incremental margin are worked out here; the ROI is
-        :func:`rmlib.relationship.program_roi` of the two (NaN without a cost).
+        Expected members, reward cost, incremental margin, net effect and ROI
+        (roubles; the ROI is NaN without a cost).
         """
-        rate = check_in_range(reward_rate, "reward_rate", 0, 1, hint="Write 0.03 for 3%.")
-        silver = check_in_range(silver, "silver", 0)
-        gold = check_in_range(gold, "gold", 0)
-        if gold < silver:
-            raise ValueError(
-                f"the gold threshold ({gold:,.0f}) must not be below the silver threshold "
-                f"({silver:,.0f}) roubles."
-            )
-        p = check_probability(participation, "participation")
-        u = check_in_range(uplift, "uplift", 0, hint="Write 0.08 for 8%.")
-        new_spend = self.spend * (1 + u)
-        mult = np.where(
-            new_spend >= gold,
-            self.TIER_MULTIPLIERS["gold"],
-            np.where(new_spend >= silver, self.TIER_MULTIPLIERS["silver"], 1.0),
+        return relationship.program_economics(
+            self.spend,
+            reward_rate,
+            silver=silver,
+            gold=gold,
+            participation=participation,
+            uplift=uplift,
+            margin_rate=self.margin_rate,
+            breakage=self.breakage,
+            multipliers=self.TIER_MULTIPLIERS,
         )
-        cost = float(p * (new_spend * rate * mult).sum() * (1 - self.breakage))
-        gain = float(p * (self.spend * u).sum() * self.margin_rate)
-        return {
-            "members": p * len(self.spend),
-            "gold_members": p * float((new_spend >= gold).sum()),
-            "reward_cost": cost,
-            "incremental_margin": gain,
-            "net_effect": gain - cost,
-            "roi": relationship.program_roi(gain, cost) if cost > 0 else float("nan"),
-        }
 
     def compute(self) -> dict[str, Any]:
         return self.simulate(**self.values())
@@ -652,7 +634,7 @@ class LoyaltyProgramSimulator(Explorer):
         )
 
     def draw(self, ax: Axes, result: dict[str, Any]) -> None:
-        plots.program_economics(result["incremental_margin"], result["reward_cost"], ax=ax)
+        plots.program_economics(result, ax=ax)
 
 
 # ---------------------------------------------------------------------------

@@ -619,6 +619,50 @@ def test_program_economics_waterfall():
     assert ax.get_ylabel() == "roubles"
     with pytest.raises(ValueError, match=r"`reward_cost` must be in \[0, inf\)"):
         plots.program_economics(1.0, -5.0)
+    # The margin by name, as before.
+    ax2 = plots.program_economics(incremental_margin=100_000.0, reward_cost=150_000.0)
+    assert [p.get_height() for p in ax2.patches] == [100_000.0, -150_000.0, -50_000.0]
+
+
+def test_program_economics_draws_the_analytics_result():
+    # Two customers, 10,000 and 30,000 roubles a year; half join and spend 10% more;
+    # relationship.program_economics: rewards 1,512.5, margin 600, net -912.5 roubles.
+    result = relationship.program_economics(
+        [10_000, 30_000],
+        0.05,
+        silver=20_000,
+        participation=0.5,
+        uplift=0.1,
+        margin_rate=0.3,
+        breakage=0.0,
+    )
+    ax = plots.program_economics(result)
+    assert [p.get_height() for p in ax.patches] == pytest.approx([600.0, -1512.5, -912.5])
+    assert "912" in ax.texts[2].get_text() and ax.texts[2].get_text().startswith(("-", "\u2212"))
+    # The net bar is the result's net effect as given (here a Series), not recomputed.
+    given_net = pd.Series({"incremental_margin": 600.0, "reward_cost": 1512.5, "net_effect": -1.0})
+    assert plots.program_economics(given_net).patches[2].get_height() == -1.0
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (({"incremental_margin": 1.0, "reward_cost": 1.0},), {}, ValueError, r"no 'net_effect'"),
+        (("lots",), {}, TypeError, r"`result` must be the result of rmlib.relationship"),
+        ((5_000.0,), {}, TypeError, r"`reward_cost` is missing"),
+        ((), {}, TypeError, r"`result` is missing"),
+        (({"x": 1},), {"incremental_margin": 5.0}, TypeError, r"either `result` or"),
+        (
+            ({"incremental_margin": 1.0, "reward_cost": -2.0, "net_effect": 3.0},),
+            {},
+            ValueError,
+            r"`result\['reward_cost'\]` must be in \[0, inf\)",
+        ),
+    ],
+)
+def test_program_economics_errors(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plots.program_economics(*args, **kwargs)
 
 
 # --- every figure: draws on the given axes, returns it, labels it -----------------------

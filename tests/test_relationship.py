@@ -464,6 +464,238 @@ def test_relationship_roi_properties(margins, investment, d, extra):
 
 
 # ---------------------------------------------------------------------------
+# a points program's economics
+# ---------------------------------------------------------------------------
+
+
+def test_program_balance_by_hand():
+    assert relationship.program_balance(500.0, 300.0) == {
+        "incremental_margin": 500.0,
+        "reward_cost": 300.0,
+        "net_effect": 200.0,
+        "roi": pytest.approx(2 / 3),
+    }
+    loss = relationship.program_balance(-100, 400)
+    assert loss["net_effect"] == -500.0 and loss["roi"] == -1.25
+    assert loss["roi"] == relationship.program_roi(-100, 400)
+    free = relationship.program_balance(250, 0)
+    assert free["net_effect"] == 250.0 and math.isnan(free["roi"])
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((100, -5), ValueError, r"`reward_cost` must be in \[0, inf\), got -5. It is a cost"),
+        (("100", 5), TypeError, r"`incremental_margin` must be a number, got str"),
+        ((np.nan, 5), ValueError, r"`incremental_margin` must be a number, got NaN"),
+        ((math.inf, 5), ValueError, r"must be finite amounts in roubles, got inf and 5"),
+    ],
+)
+def test_program_balance_errors(args, error, match):
+    with pytest.raises(error, match=match):
+        relationship.program_balance(*args)
+
+
+def test_program_economics_tiers_by_hand():
+    # 10,000 / 30,000 / 90,000 roubles a year, 2% back; silver from 20,000 (x1.5), gold from
+    # 60,000 (x2); everyone joins, nobody spends more, 20% of points never redeemed:
+    # (10,000 * 0.02 + 30,000 * 0.03 + 90,000 * 0.04) * 0.8 = (200 + 900 + 3,600) * 0.8.
+    r = relationship.program_economics(
+        pd.Series([10_000.0, 30_000.0, 90_000.0]), 0.02, silver=20_000, gold=60_000
+    )
+    assert r == {
+        "members": 3.0,
+        "silver_members": 1.0,
+        "gold_members": 1.0,
+        "reward_cost": pytest.approx(3_760.0),
+        "incremental_margin": 0.0,
+        "net_effect": pytest.approx(-3_760.0),
+        "roi": pytest.approx(-1.0),
+    }
+
+
+def test_program_economics_uplift_lifts_members_into_tiers():
+    # 19,000 and 55,000 roubles; with 10% more spend 20,900 (silver) and 60,500 (gold).
+    kw = {"silver": 20_000, "gold": 60_000, "participation": 0.25, "margin_rate": 0.2}
+    r = relationship.program_economics([19_000, 55_000], 0.04, uplift=0.1, breakage=0.5, **kw)
+    # Cost: 0.25 * (20,900 * 0.04 * 1.5 + 60,500 * 0.04 * 2) * (1 - 0.5) = 0.25 * 6,094 * 0.5.
+    assert r["reward_cost"] == pytest.approx(761.75)
+    # Margin on the extra 1,900 + 5,500 roubles of a quarter of the customers, at 20%.
+    assert r["incremental_margin"] == pytest.approx(370.0)
+    assert r["net_effect"] == pytest.approx(-391.75)
+    assert r["roi"] == pytest.approx(-391.75 / 761.75)
+    assert (r["members"], r["silver_members"], r["gold_members"]) == (0.5, 0.25, 0.25)
+    # Without the uplift 19,000 stays in the base tier and 55,000 in silver:
+    # 0.25 * (19,000 * 0.04 + 55,000 * 0.06) * 0.5 = 0.25 * (760 + 3,300) * 0.5.
+    flat = relationship.program_economics([19_000, 55_000], 0.04, breakage=0.5, **kw)
+    assert flat["reward_cost"] == pytest.approx(507.5)
+    assert (flat["silver_members"], flat["gold_members"]) == (0.25, 0.0)
+
+
+def test_program_economics_without_tiers_and_with_own_multipliers():
+    # No tiers: (1,500 + 3,000) * 10% = 450 of rewards; (500 + 1,000) * 50% = 750 of margin.
+    r = relationship.program_economics(
+        [1_000, 2_000], 0.1, uplift=0.5, margin_rate=0.5, breakage=0.0
+    )
+    assert (r["reward_cost"], r["incremental_margin"]) == pytest.approx((450.0, 750.0))
+    assert r["net_effect"] == pytest.approx(300.0) and r["roi"] == pytest.approx(300 / 450)
+    assert r["silver_members"] == r["gold_members"] == 0.0
+    # A spend exactly on a threshold is in that tier; gold alone, x3: (20,000 * 3 + 5,000) * 1%.
+    mult = {"base": 1.0, "silver": 1.0, "gold": 3.0}
+    r = relationship.program_economics(
+        np.array([20_000.0, 5_000.0]), 0.01, gold=20_000, breakage=0.0, multipliers=mult
+    )
+    assert r["reward_cost"] == pytest.approx(650.0) and r["gold_members"] == 1.0
+    # A program that gives nothing back costs nothing and has no ROI.
+    free = relationship.program_economics([1_000], 0.0, uplift=0.1)
+    assert free["reward_cost"] == 0.0 and math.isnan(free["roi"])
+    assert free["net_effect"] == pytest.approx(100 * 0.25)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: relationship.program_economics(pd.DataFrame({"s": [1.0]}), 0.03),
+            TypeError,
+            r"`spend` must be one yearly spend per customer.*got DataFrame.*groupby",
+        ),
+        (lambda: relationship.program_economics(5_000, 0.03), TypeError, r"got int"),
+        (lambda: relationship.program_economics([], 0.03), ValueError, r"`spend` is empty"),
+        (
+            lambda: relationship.program_economics([1.0, np.nan], 0.03),
+            ValueError,
+            r"`spend` has 1 missing value\(s\) \(first at index \[1\]\)",
+        ),
+        (
+            lambda: relationship.program_economics(pd.Series(["1", "2"]), 0.03),
+            TypeError,
+            r"`spend` must hold numbers",
+        ),
+        (
+            lambda: relationship.program_economics(pd.Series([5.0, -1.0], index=[7, 8]), 0.03),
+            ValueError,
+            r"`spend` has 1 negative value\(s\) \(first at index \[8\]\)",
+        ),
+        (
+            lambda: relationship.program_economics([1.0], 3),
+            ValueError,
+            r"`reward_rate` must be in \[0, 1\], got 3. Write 0.03 for 3%",
+        ),
+        (
+            lambda: relationship.program_economics([1.0], 0.03, silver=50_000, gold=20_000),
+            ValueError,
+            r"gold threshold \(20,000\) must not be below the silver threshold \(50,000\)",
+        ),
+        (
+            lambda: relationship.program_economics([1.0], 0.03, silver=-1),
+            ValueError,
+            r"`silver` must be in \[0, inf\)",
+        ),
+        (
+            lambda: relationship.program_economics([1.0], 0.03, participation=40),
+            ValueError,
+            r"`participation` must be in \[0, 1\], got 40. Write rates as fractions",
+        ),
+        (
+            lambda: relationship.program_economics([1.0], 0.03, uplift=-0.1),
+            ValueError,
+            r"`uplift` must be in \[0, inf\), got -0.1. Write 0.08 for 8%",
+        ),
+        (
+            lambda: relationship.program_economics([1.0], 0.03, margin_rate=25),
+            ValueError,
+            r"`margin_rate` must be in \[0, 1\]",
+        ),
+        (
+            lambda: relationship.program_economics([1.0], 0.03, breakage=1.5),
+            ValueError,
+            r"`breakage` must be in \[0, 1\]",
+        ),
+        (
+            lambda: relationship.program_economics([1.0], 0.03, multipliers={"gold": 2.0}),
+            ValueError,
+            r"`multipliers` must be a dict with the keys 'base', 'silver', 'gold'",
+        ),
+        (
+            lambda: relationship.program_economics(
+                [1.0], 0.03, multipliers={"base": 1.0, "silver": -1.0, "gold": 2.0}
+            ),
+            ValueError,
+            r"`multipliers\['silver'\]` must be in \[0, inf\)",
+        ),
+    ],
+)
+def test_program_economics_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_program_economics_does_not_modify_its_inputs():
+    spend = pd.Series([19_000.0, 55_000.0], index=pd.Index(["a", "b"], name="customer_id"))
+    mult = {"base": 1.0, "silver": 1.25, "gold": 1.5}
+    before, mult_before = spend.copy(), dict(mult)
+    relationship.program_economics(spend, 0.05, silver=20_000, uplift=0.2, multipliers=mult)
+    pd.testing.assert_series_equal(spend, before)
+    assert mult == mult_before
+    assert relationship.TIER_MULTIPLIERS == {"base": 1.0, "silver": 1.5, "gold": 2.0}
+
+
+_spends = st.lists(st.floats(0, 2e5), min_size=1, max_size=30)
+_programs = st.fixed_dictionaries(
+    {
+        "silver": st.floats(0, 1e5),
+        "gold_above_silver": st.floats(0, 1e5),
+        "participation": st.floats(0, 1),
+        "uplift": st.floats(0, 0.5),
+        "margin_rate": st.floats(0, 1),
+        "breakage": st.floats(0, 1),
+    }
+)
+
+
+def _economics(spend, rate, program, **changes):
+    kw = dict(program, **changes)
+    kw["gold"] = kw["silver"] + kw.pop("gold_above_silver")
+    return relationship.program_economics(spend, rate, **kw)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_spends, st.floats(0, 0.15), st.floats(0.001, 0.1), _programs)
+def test_program_economics_invariants(spend, rate, more_rate, program):
+    r = _economics(spend, rate, program)
+    # Net effect is the margin gained less the rewards paid; nothing is negative but the net.
+    assert r["net_effect"] == r["incremental_margin"] - r["reward_cost"]
+    assert r["reward_cost"] >= 0 and r["incremental_margin"] >= 0
+    assert r["members"] == pytest.approx(program["participation"] * len(spend))
+    assert r["silver_members"] + r["gold_members"] <= r["members"] + 1e-9
+    # A richer reward costs more and never raises the ROI.
+    richer = _economics(spend, rate + more_rate, program)
+    assert richer["reward_cost"] >= r["reward_cost"]
+    assert richer["incremental_margin"] == r["incremental_margin"]
+    if r["reward_cost"] > 0:
+        assert richer["roi"] <= r["roi"] + 1e-9 * (1 + abs(r["roi"]))
+        assert r["roi"] == pytest.approx(
+            relationship.program_roi(r["incremental_margin"], r["reward_cost"])
+        )
+    else:
+        assert math.isnan(r["roi"])
+    # Cost and margin scale with participation.
+    everyone = _economics(spend, rate, program, participation=1.0)
+    assert r["reward_cost"] == pytest.approx(
+        program["participation"] * everyone["reward_cost"], rel=1e-9, abs=1e-6
+    )
+    # Higher tier thresholds put fewer members in the richer tiers: the rewards cost less.
+    harder = _economics(spend, rate, program, silver=program["silver"] + 5e4)
+    assert harder["reward_cost"] <= r["reward_cost"] * (1 + 1e-12) + 1e-9
+    # More uplift brings more margin.
+    assert (
+        _economics(spend, rate, program, uplift=program["uplift"] + 0.1)["incremental_margin"]
+        >= r["incremental_margin"]
+    )
+
+
+# ---------------------------------------------------------------------------
 # margin by group
 # ---------------------------------------------------------------------------
 

@@ -268,7 +268,36 @@ def test_loyalty_simulation_by_hand():
     # ROI is rmlib.relationship's: (600 - 1512.5) / 1512.5.
     assert r["roi"] == relationship.program_roi(r["incremental_margin"], r["reward_cost"])
     assert r["roi"] == pytest.approx((600 - 1512.5) / 1512.5)
-    assert r["members"] == 1.0
+    assert r["members"] == 1.0 and r["silver_members"] == 0.5 and r["gold_members"] == 0.0
+
+
+def test_loyalty_simulator_numbers_are_the_analytics_numbers():
+    spend = pd.Series(np.linspace(5_000, 100_000, 20))
+    ex = widgets.LoyaltyProgramSimulator(spend, margin_rate=0.3, breakage=0.1)
+    settings_ = [(0.02, 20_000.0, 60_000.0, 0.5, 0.1), (0.1, 0.0, 90_000.0, 1.0, 0.0)]
+    for rate, silver, gold, p, u in settings_:
+        for name, value in zip(
+            ["reward_rate", "silver", "gold", "participation", "uplift"],
+            [rate, silver, gold, p, u],
+            strict=True,
+        ):
+            ex.controls[name].value = value
+        v = ex.values()
+        assert ex.result == relationship.program_economics(
+            spend,
+            v["reward_rate"],
+            silver=v["silver"],
+            gold=v["gold"],
+            participation=v["participation"],
+            uplift=v["uplift"],
+            margin_rate=0.3,
+            breakage=0.1,
+        )
+        # The waterfall's three bars are the result's margin, cost and net effect.
+        heights = [p.get_height() for p in ex.ax.patches]
+        assert heights == pytest.approx(
+            [ex.result["incremental_margin"], -ex.result["reward_cost"], ex.result["net_effect"]]
+        )
 
 
 def test_loyalty_sliders_update_money_and_waterfall():
