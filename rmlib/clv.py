@@ -7,7 +7,8 @@ Two ways of valuing a customer live here.
   ``retention`` brings ``margin`` per period while they stay.
   :func:`retention_clv` gives the discounted value, over an endless or a
   finite horizon, minus the acquisition cost; :func:`retention_value_curve`
-  gives the cumulative value period by period (for payback charts).
+  gives the cumulative value period by period (for payback charts) and
+  :func:`payback_period` the period in which it stops being negative.
 * **Probabilistic models for non-contractual settings** (retail, where
   nobody tells you they have left): :class:`BetaGeoModel` (BG/NBD) for the
   number of purchases, :class:`GammaGammaModel` for the spend per purchase,
@@ -98,7 +99,9 @@ from scipy import optimize, special
 
 from rmlib._validate import (
     check_discount_rate,
+    check_frame,
     check_in_range,
+    check_numeric,
     check_positive_int,
     check_probability,
     check_random_state,
@@ -109,6 +112,7 @@ __all__ = [
     "ConvergenceWarning",
     "GammaGammaModel",
     "discounted_clv",
+    "payback_period",
     "retention_clv",
     "retention_value_curve",
 ]
@@ -1336,3 +1340,55 @@ def retention_value_curve(
             "cumulative_value": np.cumsum(value),
         }
     )
+
+
+def payback_period(
+    curve: pd.DataFrame,
+    *,
+    period_col: str = "period",
+    value_col: str = "cumulative_value",
+) -> int | float | None:
+    """The first period in which a customer's cumulative value is no longer negative.
+
+    That is when the margins gathered so far (discounted) have paid back what it
+    cost to win the customer. Period 0 of :func:`retention_value_curve` holds
+    ``-acquisition_cost``, so a customer won for nothing pays back in period 0.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        Cumulative value period by period, periods increasing: the output of
+        :func:`retention_value_curve` (or any table with the two columns).
+    period_col, value_col : str
+        Columns with the period number and the cumulative value so far.
+
+    Returns
+    -------
+    int, float or None
+        The first period whose cumulative value is >= 0 (an ``int`` when the periods
+        are whole numbers), or None when the value stays negative over the whole
+        curve: the acquisition is not paid back within the horizon.
+
+    Examples
+    --------
+    A margin of 1,000 roubles a year, retention 50%, no discounting, 200 roubles
+    to win the customer: -200 in year 0, +500 by year 1.
+
+    >>> payback_period(retention_value_curve(1000, 0.5, 0.0, 200, horizon=3))
+    1
+    >>> print(payback_period(retention_value_curve(1000, 0.5, 0.0, 5000, horizon=3)))
+    None
+    """
+    check_frame(curve, "curve", [period_col, value_col])
+    periods = check_numeric(curve, "curve", period_col)
+    values = check_numeric(curve, "curve", value_col)
+    if periods.size > 1 and not (np.diff(periods) > 0).all():
+        raise ValueError(
+            f"column {period_col!r} of `curve` must increase from row to row (period 0, 1, "
+            f"2, ...); sort the curve first, e.g. curve.sort_values({period_col!r})."
+        )
+    paid = np.flatnonzero(values >= 0)
+    if paid.size == 0:
+        return None
+    first = curve[period_col].iloc[int(paid[0])]
+    return first.item() if hasattr(first, "item") else first

@@ -12,7 +12,7 @@ explorer                   numbers from
 ParetoExplorer             :func:`rmlib.pareto.pareto_table`, ``top_share``,
                            ``abc_summary``
 CLVCalculator              :func:`rmlib.clv.retention_clv`,
-                           ``retention_value_curve``
+                           ``retention_value_curve``, ``payback_period``
 RelationshipLevelChooser   :func:`rmlib.relationship.recommend_level`
 LoyaltyProgramSimulator    :func:`rmlib.relationship.program_economics`
 RFMExplorer                :func:`rmlib.rfm.rfm_scores`, ``rfm_segments``,
@@ -340,8 +340,9 @@ class CLVCalculator(Explorer):
     worth ``1 / (1 + discount_rate)`` of money today; the customer cost
     ``acquisition_cost`` to win. The values are those of
     :func:`rmlib.clv.retention_clv` (over the horizon and for an endless
-    relationship, ``m r / (1 + d - r) - AC``) and the curve is
-    :func:`rmlib.clv.retention_value_curve` (year 0 = ``-AC``).
+    relationship, ``m r / (1 + d - r) - AC``), the curve is
+    :func:`rmlib.clv.retention_value_curve` (year 0 = ``-AC``) and the payback
+    year is :func:`rmlib.clv.payback_period` of the curve.
 
     Examples
     --------
@@ -407,12 +408,10 @@ class CLVCalculator(Explorer):
         v = self.values()
         self.curve = clv.retention_value_curve(**v)
         endless = {k: x for k, x in v.items() if k != "horizon"}
-        # Payback: the first year whose cumulative value (the curve's) is no longer negative.
-        paid = self.curve.loc[self.curve["cumulative_value"] >= 0, "period"]
         return {
             "clv": clv.retention_clv(**v),
             "clv_endless": clv.retention_clv(**endless),
-            "payback_year": int(paid.iloc[0]) if len(paid) else None,
+            "payback_year": clv.payback_period(self.curve),
         }
 
     def render(self, result: dict[str, Any]) -> str:

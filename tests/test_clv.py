@@ -14,6 +14,7 @@ from rmlib.clv import (
     ConvergenceWarning,
     GammaGammaModel,
     discounted_clv,
+    payback_period,
     retention_clv,
     retention_value_curve,
 )
@@ -444,6 +445,93 @@ def test_retention_value_curve():
         retention_clv(1000, 0.8, 0.1, 300, horizon=5)
     )
     assert curve["value"].iloc[2] == pytest.approx(1000 * 0.8**2 / 1.1**2)
+
+
+def test_payback_period_by_hand():
+    # m = 1000, r = 0.5, d = 10%, AC = 600: -600, then +454.55 (year 1), +206.61 (year 2):
+    # -145.45 after year 1, +61.16 after year 2.
+    assert payback_period(retention_value_curve(1000, 0.5, 0.1, 600, horizon=3)) == 2
+    assert isinstance(payback_period(retention_value_curve(1000, 0.5, 0.1, 600, 3)), int)
+    # AC = 750: -750 + 454.55 + 206.61 = -88.84 after two years; not paid back within them.
+    assert payback_period(retention_value_curve(1000, 0.5, 0.1, 750, horizon=2)) is None
+    # ... but it is in year 3 (+93.91 more: +5.07).
+    assert payback_period(retention_value_curve(1000, 0.5, 0.1, 750, horizon=3)) == 3
+    # Exactly zero counts as paid back; a customer won for nothing pays back at once.
+    assert payback_period(retention_value_curve(1000, 0.5, 0.0, 500, horizon=2)) == 1
+    assert payback_period(retention_value_curve(1000, 0.5, 0.1, 0, horizon=2)) == 0
+    # Any curve with the columns, e.g. months as floats.
+    months = pd.DataFrame({"m": [0.0, 0.5, 1.0], "v": [-9.0, -1.0, 3.0]})
+    assert payback_period(months, period_col="m", value_col="v") == 1.0
+
+
+@pytest.mark.parametrize(
+    "curve, kwargs, error, message",
+    [
+        ([1, 2], {}, TypeError, "`curve` must be a pandas DataFrame"),
+        (
+            pd.DataFrame({"period": [0, 1], "value": [-1.0, 1.0]}),
+            {},
+            ValueError,
+            "`curve` has no column 'cumulative_value'. Available columns: 'period', 'value'",
+        ),
+        (
+            pd.DataFrame({"period": [0, 1], "cumulative_value": [-1.0, np.nan]}),
+            {},
+            ValueError,
+            r"column 'cumulative_value' of `curve` has 1 missing value\(s\)",
+        ),
+        (
+            pd.DataFrame({"period": [1, 0], "cumulative_value": [-1.0, 1.0]}),
+            {},
+            ValueError,
+            r"must increase from row to row .* curve.sort_values\('period'\)",
+        ),
+        (
+            pd.DataFrame({"period": ["0", "1"], "cumulative_value": [-1.0, 1.0]}),
+            {},
+            TypeError,
+            "column 'period' of `curve` must hold numbers",
+        ),
+        (
+            pd.DataFrame({"period": [0], "cumulative_value": [1.0]}).iloc[:0],
+            {},
+            ValueError,
+            "`curve` is empty",
+        ),
+    ],
+)
+def test_payback_period_errors(curve, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        payback_period(curve, **kwargs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.floats(1.0, 1e5),
+    st.floats(0.01, 0.99),
+    st.floats(0.0, 0.5),
+    st.floats(0.0, 1e5),
+    st.integers(1, 40),
+)
+def test_payback_period_agrees_with_the_curve_and_the_clv(m, r, d, ac, h):
+    curve = retention_value_curve(m, r, d, ac, horizon=h)
+    before = curve.copy()
+    paid = payback_period(curve)
+    pd.testing.assert_frame_equal(curve, before)
+    values = curve["cumulative_value"].to_numpy()
+    # The closed form and the running sum agree to rounding, not to the last bit.
+    tol = 1e-9 * (m + ac)
+    if paid is None:
+        # Never paid back: the value after the whole horizon is still negative.
+        assert (values < 0).all() and retention_clv(m, r, d, ac, horizon=h) < tol
+    else:
+        assert 0 <= paid <= h and values[paid] >= 0 and (values[:paid] < 0).all()
+        if paid >= 1:
+            assert retention_clv(m, r, d, ac, horizon=paid) >= -tol
+        # A larger margin pays back no later; a longer horizon does not change the year.
+        sooner = payback_period(retention_value_curve(2 * m, r, d, ac, horizon=h))
+        assert sooner is not None and sooner <= paid
+        assert payback_period(retention_value_curve(m, r, d, ac, horizon=h + 5)) == paid
 
 
 # --------------------------------------------------------------------------- errors

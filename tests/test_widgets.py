@@ -215,6 +215,14 @@ def test_clv_explorer_numbers_are_the_analytics_numbers():
         assert ex.result["clv"] == clv.retention_clv(m, r, d, ac, horizon=h)
         assert ex.result["clv_endless"] == clv.retention_clv(m, r, d, ac)
         pd.testing.assert_frame_equal(ex.curve, clv.retention_value_curve(m, r, d, ac, h))
+        assert ex.result["payback_year"] == clv.payback_period(ex.curve)
+    # 5000 * 0.7 / 1.1 = 3181.82 in year 1 pays back 3000 roubles; 0.35 * 2500 / 1.2 = 729.17
+    # and 0.35**2 * 2500 / 1.44 = 212.67 over years 1-2 against nothing spent: year 0.
+    assert ex.result["payback_year"] == 0
+    ex.controls["acquisition_cost"].value = 900.0
+    # -900 + 729.17 + 212.67 = +41.84 after year 2.
+    assert ex.result["payback_year"] == 2
+    assert "in year 2" in ex.output.value
 
 
 def test_clv_sliders_make_room_for_large_amounts():
