@@ -8,7 +8,8 @@ Two views of the same purchase log live here.
   and the mass of one-time buyers get one fair score instead of breaking
   ``pd.qcut``), :func:`rfm_segments` (the usual eleven named segments, from
   champions to lost, by a documented grid on the R score and the FM score),
-  :func:`segment_summary` (size, spend and revenue share per segment) and
+  :func:`segment_summary` (size, spend and revenue share per segment, with
+  an optional row for all customers) and
   :func:`score_matrix` (customers or spend per cell of a score grid, for a
   heatmap).
 * The **summary that customer-lifetime-value models need**
@@ -62,6 +63,7 @@ from rmlib._validate import (
 )
 
 __all__ = [
+    "ALL_CUSTOMERS",
     "FREQ_DAYS",
     "SEGMENTS",
     "clv_summary",
@@ -75,6 +77,9 @@ __all__ = [
 
 #: Length of one time unit of :func:`clv_summary`, in days.
 FREQ_DAYS = {"D": 1.0, "W": 7.0}
+
+#: Label of the whole-table row of :func:`segment_summary` with ``total=True``.
+ALL_CUSTOMERS = "all customers"
 
 
 def _day_numbers(dates: pd.Series) -> np.ndarray:
@@ -529,6 +534,8 @@ def segment_summary(
     frequency_col: str = "frequency",
     monetary_col: str = "monetary",
     segment_col: str = "segment",
+    *,
+    total: bool = False,
 ) -> pd.DataFrame:
     """Size, mean RFM values and revenue share of each segment.
 
@@ -539,14 +546,19 @@ def segment_summary(
         (one row per customer). Not modified.
     recency_col, frequency_col, monetary_col, segment_col : str
         Column names.
+    total : bool, default False
+        Add a last row, :data:`ALL_CUSTOMERS` (``"all customers"``), with the same
+        figures for the whole table: every customer, their mean recency, frequency
+        and spend, the total revenue, and shares of 1.
 
     Returns
     -------
     DataFrame
-        One row per segment present, in the order of :data:`SEGMENTS`, with
-        ``customers``, ``share_customers`` (0-1), ``mean_recency``,
-        ``mean_frequency``, ``mean_monetary``, ``revenue`` (sum of monetary)
-        and ``share_revenue`` (0-1).
+        One row per segment present, in the order of :data:`SEGMENTS` (then the
+        ``"all customers"`` row with ``total=True``), with ``customers``,
+        ``share_customers`` (0-1), ``mean_recency``, ``mean_frequency``,
+        ``mean_monetary``, ``revenue`` (sum of monetary) and ``share_revenue``
+        (0-1; 0 for every row when nobody spent anything).
 
     Examples
     --------
@@ -558,7 +570,16 @@ def segment_summary(
     segment
     champions          2         0.666667   1600.0            0.8
     lost               1         0.333333    400.0            0.2
+    >>> segment_summary(seg, total=True).loc["all customers", ["customers", "mean_monetary"]]
+    customers           3.000000
+    mean_monetary     666.666667
+    Name: all customers, dtype: float64
     """
+    if not isinstance(total, (bool, np.bool_)):
+        raise TypeError(
+            f"`total` must be True or False (add an 'all customers' row or not), got "
+            f"{type(total).__name__} {total!r}."
+        )
     cols = [recency_col, frequency_col, monetary_col, segment_col]
     df = check_frame(segmented, "segmented", cols)
     check_no_missing(df, "segmented", segment_col)
@@ -570,21 +591,32 @@ def segment_summary(
             f"column {segment_col!r} of `segmented` has unknown segment(s) {unknown}; "
             f"expected names from rfm_segments: {', '.join(repr(s) for s in SEGMENTS)}."
         )
-    seg = pd.Categorical(df[segment_col].astype(str), categories=list(SEGMENTS), ordered=True)
-    g = df[[recency_col, frequency_col, monetary_col]].groupby(seg, observed=True)
-    out = pd.DataFrame(
-        {
-            "customers": g.size(),
-            "mean_recency": g[recency_col].mean(),
-            "mean_frequency": g[frequency_col].mean(),
-            "mean_monetary": g[monetary_col].mean(),
-            "revenue": g[monetary_col].sum().astype(np.float64),
-        }
+    labels = list(SEGMENTS)
+    seg = pd.Categorical(df[segment_col].astype(str), categories=labels, ordered=True)
+    values = df[[recency_col, frequency_col, monetary_col]]
+    groups = [values.groupby(seg, observed=True)]
+    if total:
+        labels.append(ALL_CUSTOMERS)
+        everyone = np.full(len(df), ALL_CUSTOMERS, dtype=object)
+        groups.append(values.groupby(everyone))
+    out = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "customers": g.size(),
+                    "mean_recency": g[recency_col].mean(),
+                    "mean_frequency": g[frequency_col].mean(),
+                    "mean_monetary": g[monetary_col].mean(),
+                    "revenue": g[monetary_col].sum().astype(np.float64),
+                }
+            )
+            for g in groups
+        ]
     )
     out.insert(1, "share_customers", out["customers"] / len(df))
-    total = out["revenue"].sum()
-    out["share_revenue"] = out["revenue"] / total if total > 0 else 0.0
-    out.index = pd.CategoricalIndex(out.index, categories=list(SEGMENTS), ordered=True)
+    revenue = float(df[monetary_col].sum())
+    out["share_revenue"] = out["revenue"] / revenue if revenue > 0 else 0.0
+    out.index = pd.CategoricalIndex(out.index.astype(str), categories=labels, ordered=True)
     out.index.name = "segment"
     return out
 

@@ -645,7 +645,8 @@ class RFMExplorer(Explorer):
     """Where a segment sits on the recency x frequency grid, and what it is worth.
 
     Pick a segment: the panel shows its size, mean spend and share of revenue
-    (:func:`rmlib.rfm.segment_summary`) and the heatmap counts its customers, or
+    (:func:`rmlib.rfm.segment_summary`, whose ``total=True`` row serves "all
+    customers") and the heatmap counts its customers, or
     their mean spend, per cell of the R x F grid (:func:`rmlib.rfm.score_matrix`).
 
     Parameters
@@ -679,13 +680,15 @@ class RFMExplorer(Explorer):
             self.segmented = scored
         else:
             self.segmented = rfm_lib.rfm_segments(scored)
-        self.summary_table = rfm_lib.segment_summary(self.segmented)
+        self.summary_table = rfm_lib.segment_summary(self.segmented, total=True)
         self.matrix = pd.DataFrame()
         style = {"description_width": "initial"}
-        segments = [str(s) for s in self.summary_table.index]
+        # The summary's rows: the segments present, then "all customers" (offered first).
+        segments = [str(s) for s in self.summary_table.index if s != rfm_lib.ALL_CUSTOMERS]
+        self.segments = segments
         controls = {
             "segment": widgets.Dropdown(
-                options=["all customers", *segments], description="segment", style=style
+                options=[rfm_lib.ALL_CUSTOMERS, *segments], description="segment", style=style
             ),
             "cell_value": widgets.Dropdown(
                 options=["customers", "mean monetary value (roubles)"],
@@ -697,13 +700,13 @@ class RFMExplorer(Explorer):
 
     def subset(self, segment: str) -> pd.DataFrame:
         """Rows of the scored table in ``segment`` (all rows for ``"all customers"``)."""
-        if segment == "all customers":
+        if segment == rfm_lib.ALL_CUSTOMERS:
             return self.segmented
         seg = self.segmented["segment"].astype(str)
         if segment not in set(seg):
             raise ValueError(
                 f"`segment` {segment!r} is not in the table; pick one of "
-                f"{[str(s) for s in self.summary_table.index]} or 'all customers'."
+                f"{self.segments} or {rfm_lib.ALL_CUSTOMERS!r}."
             )
         return self.segmented[seg == segment]
 
@@ -721,16 +724,7 @@ class RFMExplorer(Explorer):
     def compute(self) -> dict[str, Any]:
         v = self.values()
         self.matrix = self.grid(v["segment"], v["cell_value"])
-        if v["segment"] == "all customers":
-            table = self.summary_table
-            row = {
-                "customers": int(table["customers"].sum()),
-                "share_customers": 1.0,
-                "mean_monetary": float(table["revenue"].sum() / table["customers"].sum()),
-                "share_revenue": 1.0,
-            }
-        else:
-            row = self.summary_table.loc[v["segment"]]
+        row = self.summary_table.loc[v["segment"]]
         return {
             "segment": v["segment"],
             "customers": int(row["customers"]),

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from rmlib.datasets import load_cdnow
 from rmlib.rfm import (
+    ALL_CUSTOMERS,
     SEGMENTS,
     clv_summary,
     rfm_scores,
@@ -593,8 +594,47 @@ def test_segment_summary_by_hand_and_errors():
     )
     with pytest.raises(ValueError, match=r"unknown segment\(s\) \['vip'\].*'champions'"):
         segment_summary(seg.assign(segment=["champions", "vip", "lost"]))
+    with pytest.raises(TypeError, match=r"`total` must be True or False.*got str 'yes'"):
+        segment_summary(seg, total="yes")
     with pytest.raises(ValueError, match=r"'segment' of `segmented` has 1 missing value"):
         segment_summary(seg.assign(segment=["champions", None, "lost"]))
+
+
+def test_segment_summary_total_row_by_hand():
+    seg = pd.DataFrame(
+        {
+            "recency": [1, 3, 300],
+            "frequency": [9, 7, 1],
+            "monetary": [900.0, 700.0, 400.0],
+            "segment": ["champions", "champions", "lost"],
+        }
+    )
+    before = seg.copy()
+    with_total = segment_summary(seg, total=True)
+    assert with_total.index.tolist() == ["champions", "lost", ALL_CUSTOMERS]
+    assert ALL_CUSTOMERS == "all customers"
+    # Every customer: (1 + 3 + 300) / 3 days, (9 + 7 + 1) / 3 purchases, 2000 / 3 roubles.
+    assert with_total.loc["all customers"].to_dict() == pytest.approx(
+        {
+            "customers": 3,
+            "share_customers": 1.0,
+            "mean_recency": 304 / 3,
+            "mean_frequency": 17 / 3,
+            "mean_monetary": 2000 / 3,
+            "revenue": 2000.0,
+            "share_revenue": 1.0,
+        }
+    )
+    assert with_total["customers"].dtype == np.int64
+    # The segment rows are those without the total.
+    pd.testing.assert_frame_equal(
+        with_total.iloc[:2], segment_summary(seg), check_index_type=False, check_categorical=False
+    )
+    assert list(with_total.index.categories) == [*SEGMENTS, "all customers"]
+    # Nobody spent anything: every share of revenue is 0, as in the segment rows.
+    free = segment_summary(seg.assign(monetary=0.0), total=True)
+    assert free["share_revenue"].tolist() == [0.0, 0.0, 0.0]
+    pd.testing.assert_frame_equal(seg, before)
 
 
 # --------------------------------------------------------------------------- scoring properties
@@ -632,6 +672,13 @@ def test_every_customer_gets_exactly_one_segment(rows):
     assert seg["segment"].notna().all()
     assert seg["segment"].isin(list(SEGMENTS)).all()
     assert segment_summary(seg)["customers"].sum() == len(rfm)
+    summary = segment_summary(seg, total=True)
+    segments, everyone = summary.iloc[:-1], summary.loc[ALL_CUSTOMERS]
+    assert everyone["customers"] == segments["customers"].sum() == len(rfm)
+    assert everyone["revenue"] == pytest.approx(segments["revenue"].sum())
+    assert everyone["mean_monetary"] == pytest.approx(rfm["monetary"].mean())
+    weighted = (segments["mean_recency"] * segments["customers"]).sum() / len(rfm)
+    assert everyone["mean_recency"] == pytest.approx(weighted)
 
 
 def test_clv_summary_mixed_type_ids_keep_first_seen_order():

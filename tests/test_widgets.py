@@ -345,7 +345,10 @@ def test_rfm_segment_choice_updates_counts_and_heatmap():
         "loyal",
         "need attention",
     ]
-    assert ex.result["customers"] == 8
+    # All customers: 8, with mean spend 1840 / 8 = 230 roubles and every rouble of revenue.
+    assert ex.result["customers"] == 8 and ex.result["customer_share"] == 1.0
+    assert ex.result["mean_monetary"] == pytest.approx(230.0)
+    assert ex.result["revenue_share"] == 1.0
     # Segments are offered from the most to the least valuable.
     assert list(ex.controls["segment"].options) == [
         "all customers",
@@ -379,14 +382,19 @@ def test_rfm_explorer_numbers_are_the_analytics_numbers():
     segmented = rfm.rfm_segments(rfm.rfm_scores(_RFM))
     ex = widgets.RFMExplorer(_RFM)
     pd.testing.assert_frame_equal(ex.segmented, segmented)
-    summary = rfm.segment_summary(segmented)
+    summary = rfm.segment_summary(segmented, total=True)
+    pd.testing.assert_frame_equal(ex.summary_table, summary)
     for segment in summary.index:
         ex.controls["segment"].value = str(segment)
         row = summary.loc[segment]
         assert ex.result["customers"] == row["customers"]
         assert ex.result["customer_share"] == row["share_customers"]
         assert ex.result["mean_monetary"] == row["mean_monetary"]
-        expected = rfm.score_matrix(segmented[segmented["segment"] == segment])
+        assert ex.result["revenue_share"] == row["share_revenue"]
+        rows = (
+            segmented if segment == "all customers" else segmented[segmented["segment"] == segment]
+        )
+        expected = rfm.score_matrix(rows)
         shown = ex.matrix.loc[expected.index, expected.columns]
         assert (shown.to_numpy() == expected.to_numpy()).all()
     # An already scored table is used as it is.
