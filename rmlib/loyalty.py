@@ -144,6 +144,7 @@ _NPS_COLUMNS = (
     "se",
     "ci_low",
     "ci_high",
+    "confidence",
 )
 
 
@@ -352,7 +353,9 @@ def nps(
         :func:`rmlib.plots.nps_breakdown`.
     DataFrame
         With ``by``: one row per group (sorted), columns ``nps, promoters, passives,
-        detractors, n, se, ci_low, ci_high``.
+        detractors, n, se, ci_low, ci_high, confidence``: the fields of the result
+        without ``by``, so a row can go to :func:`rmlib.plots.nps_breakdown` with its
+        interval and level.
 
     Examples
     --------
@@ -396,6 +399,7 @@ def nps(
         grouped["detractors"].to_numpy(),
         z,
     )
+    out["confidence"] = np.full(len(grouped), float(confidence))
     table = pd.DataFrame(out, index=grouped.index)[list(_NPS_COLUMNS)]
     table["n"] = table["n"].astype("int64")
     return table

@@ -534,8 +534,9 @@ def nps_breakdown(result: Any, *, ax: Axes | None = None) -> Axes:
         ``"detractors"`` (scores 0–6), ``"passives"`` (7–8) and
         ``"promoters"`` (9–10), fractions adding up to 1, the score ``nps`` in
         points (−100 to 100) and the number of answers ``n``; the interval
-        ``ci_low``, ``ci_high`` is shown when present. A row of
-        ``nps(..., by=...)`` works too.
+        ``ci_low``, ``ci_high`` is shown when present, with its level
+        ``confidence``. A row of ``nps(..., by=...)`` works too: it carries the
+        same fields.
     ax : matplotlib Axes, optional
 
     Returns

@@ -91,11 +91,23 @@ def test_nps_by_group_matches_each_group_alone():
         "se",
         "ci_low",
         "ci_high",
+        "confidence",
     ]
     assert table["n"].dtype == np.int64
+    # Each row holds every field of the group's own result, interval and level included.
     for store, rows in df.groupby("store"):
-        alone = loyalty.nps(rows["nps"]).to_series().drop("confidence")
+        alone = loyalty.nps(rows["nps"]).to_series()
+        assert table.columns.tolist() == alone.index.tolist()
         np.testing.assert_allclose(table.loc[store].to_numpy(float), alone.to_numpy())
+    # Store b: 10, 9, 5 -> 2/3 promoters, 1/3 detractors, NPS +33.3; se by hand.
+    se_b = 100 * np.sqrt((2 / 3 + 1 / 3 - (1 / 3) ** 2) / 3)
+    assert table.loc["b", "se"] == pytest.approx(se_b)
+    assert table.loc["b", "ci_low"] == pytest.approx(100 / 3 - 1.959964 * se_b)
+    assert table.loc["b", "ci_high"] == 100.0  # 33.3 + 1.96 * 54.4, cut at 100
+    assert (table["confidence"] == 0.95).all()
+    narrow = loyalty.nps(df, by="store", confidence=0.8)
+    assert (narrow["confidence"] == 0.8).all()
+    assert narrow.loc["b", "ci_low"] == pytest.approx(100 / 3 - 1.281552 * se_b)
     two = loyalty.nps(df.assign(k=[1, 1, 1, 2, 2, 2]), by=["store", "k"])
     assert two["n"].sum() == len(df)
 

@@ -263,9 +263,17 @@ def test_nps_breakdown_takes_a_row_of_nps_by_group():
     table = loyalty.nps(surveys, by="store")
     ax = plots.nps_breakdown(table.loc["a"])
     assert [p.get_width() for p in ax.patches] == pytest.approx([25, 25, 50])
-    # The by-group table has the interval but not its level.
+    # A by-group row carries its interval and level, like the overall result.
     lo, hi = table.loc["a", "ci_low"], table.loc["a", "ci_high"]
-    assert ax.get_title() == f"Net Promoter Score: +25, interval [{lo:+.0f}; {hi:+.0f}] (n = 4)"
+    assert ax.get_title() == (
+        f"Net Promoter Score: +25, 95% interval [{lo:+.0f}; {hi:+.0f}] (n = 4)"
+    )
+    # Store a alone gives the same bar and title.
+    alone = plots.nps_breakdown(loyalty.nps([10, 10, 6, 8]))
+    assert alone.get_title() == ax.get_title()
+    # Without its level the interval is still shown.
+    bare = plots.nps_breakdown(table.loc["a"].drop("confidence"))
+    assert bare.get_title() == f"Net Promoter Score: +25, interval [{lo:+.0f}; {hi:+.0f}] (n = 4)"
     # A plain dict without an interval is drawn too, with a shorter title.
     shares = {"detractors": 0.5, "passives": 0.0, "promoters": 0.5, "nps": 0.0, "n": 2}
     ax2 = plots.nps_breakdown(shares)
