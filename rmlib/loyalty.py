@@ -4,7 +4,8 @@ Chapter 4 sorts the ways of assessing loyalty (оценка лояльности
 and this module computes one or more measures from each:
 
 * **attitudinal** -- what customers say: the Net Promoter Score (:func:`nps`) and a
-  satisfaction index (:func:`satisfaction_index`) from survey answers;
+  satisfaction index (:func:`satisfaction_index`) from survey answers, and each
+  customer's mean answer (:func:`customer_attitude`);
 * **behavioural** -- what customers do: the share of their category spending that
   comes to us (:func:`share_of_wallet`); retention, repeat purchases and RFM live in
   :mod:`rmlib.retention` and :mod:`rmlib.rfm`;
@@ -104,6 +105,7 @@ __all__ = [
     "LoyaltyMatrix",
     "NPSResult",
     "ProfitabilityPyramid",
+    "customer_attitude",
     "loyalty_matrix",
     "nps",
     "nps_group",
@@ -410,6 +412,21 @@ def nps(
 # ---------------------------------------------------------------------------
 
 
+def _check_scale(scale: Any, example: str) -> tuple[float, float]:
+    """(lowest, highest) answer of a survey scale, as floats."""
+    if (
+        not isinstance(scale, (tuple, list))
+        or len(scale) != 2
+        or not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in scale)
+        or not scale[0] < scale[1]
+    ):
+        raise ValueError(
+            f"`scale` must be (lowest, highest) answer with lowest < highest, e.g. {example}; "
+            f"got {scale!r}."
+        )
+    return float(scale[0]), float(scale[1])
+
+
 def satisfaction_index(
     data: Any,
     score_col: str = "csat",
@@ -455,17 +472,7 @@ def satisfaction_index(
     50.0
     """
     check_one_of(method, "method", ["mean", "top2"])
-    if (
-        not isinstance(scale, (tuple, list))
-        or len(scale) != 2
-        or not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in scale)
-        or not scale[0] < scale[1]
-    ):
-        raise ValueError(
-            f"`scale` must be (lowest, highest) answer with lowest < highest, e.g. (1, 5); "
-            f"got {scale!r}."
-        )
-    low, high = float(scale[0]), float(scale[1])
+    low, high = _check_scale(scale, "(1, 5)")
     if satisfied_from is None:
         cut = high - 1
     else:
@@ -489,6 +496,71 @@ def satisfaction_index(
         return float(points.mean())
     out = points.groupby(_groupers(data, by, "data"), sort=True, observed=True).mean()
     return out.rename("satisfaction_index")
+
+
+# ---------------------------------------------------------------------------
+# attitude per customer
+# ---------------------------------------------------------------------------
+
+
+def customer_attitude(
+    surveys: pd.DataFrame,
+    score_col: str = "nps",
+    *,
+    customer_col: str = "customer_id",
+    scale: tuple[int, int] = (0, 10),
+) -> pd.Series:
+    """Each customer's attitude: the mean of their answers to one survey question.
+
+    A customer who answered several surveys gets the mean of their answers; customers
+    who never answered do not appear. This is the *attitude* axis of
+    :func:`loyalty_matrix`, to join with a behaviour measure per customer (such as
+    :func:`rmlib.retention.purchase_counts`).
+
+    Parameters
+    ----------
+    surveys : DataFrame
+        One row per answer, with ``customer_col`` and ``score_col`` (the case's
+        ``surveys`` table). Not modified.
+    score_col : str
+        The question: ``"nps"`` (likelihood to recommend, 0-10, the default) or
+        ``"csat"`` (satisfaction, 1-5, with ``scale=(1, 5)``).
+    customer_col : str
+        Column of customer ids (none missing).
+    scale : (int, int)
+        Lowest and highest possible answer; every answer must be a whole number on it.
+
+    Returns
+    -------
+    Series
+        Mean answer per customer, indexed by customer id (sorted) and named
+        ``score_col``.
+
+    Examples
+    --------
+    >>> surveys = pd.DataFrame({"customer_id": [7, 3, 7, 3, 5], "nps": [10, 2, 7, 5, 9]})
+    >>> customer_attitude(surveys)
+    customer_id
+    3    3.5
+    5    9.0
+    7    8.5
+    Name: nps, dtype: float64
+    """
+    low, high = _check_scale(scale, "(0, 10)")
+    check_customer_frame(surveys, "surveys", customer_col, [score_col])
+    if score_col == customer_col:
+        raise ValueError(
+            f"`score_col` and `customer_col` are both {score_col!r}; pass the column of "
+            f"answers as score_col, e.g. score_col='nps'."
+        )
+    question = (
+        f"Answers here are on {low:g}-{high:g}: check that you passed the right question "
+        f"(the case's surveys['nps'] is on 0-10, surveys['csat'] on 1-5) or set "
+        f"scale=(low, high)."
+    )
+    scores, _ = _scores(surveys, score_col, "surveys", low, high, question)
+    ids = pd.Index(surveys[customer_col].to_numpy(), name=customer_col)
+    return scores.groupby(ids, sort=True).mean().rename(score_col)
 
 
 # ---------------------------------------------------------------------------

@@ -581,6 +581,125 @@ def test_pyramid_tiers_partition_and_are_ordered_by_profit(values, method, losse
 
 
 # ---------------------------------------------------------------------------
+# attitude per customer
+# ---------------------------------------------------------------------------
+
+
+def test_customer_attitude_by_hand():
+    surveys = pd.DataFrame(
+        {"customer_id": [7, 3, 7, 3, 5, 7], "nps": [10, 2, 7, 5, 9, 1], "csat": [5, 1, 4, 2, 5, 3]}
+    )
+    # Customer 3: (2 + 5) / 2; customer 5: 9; customer 7: (10 + 7 + 1) / 3.
+    nps_mean = loyalty.customer_attitude(surveys)
+    assert nps_mean.index.tolist() == [3, 5, 7] and nps_mean.index.name == "customer_id"
+    assert nps_mean.name == "nps"
+    assert nps_mean.tolist() == pytest.approx([3.5, 9.0, 6.0])
+    csat = loyalty.customer_attitude(surveys, "csat", scale=(1, 5))
+    assert csat.name == "csat" and csat.tolist() == pytest.approx([1.5, 5.0, 4.0])
+    # Another id column; string ids.
+    other = surveys.rename(columns={"customer_id": "client"}).assign(client=list("bcbcab"))
+    by_client = loyalty.customer_attitude(other, customer_col="client")
+    assert by_client.to_dict() == pytest.approx({"a": 9.0, "b": 6.0, "c": 3.5})
+
+
+def test_customer_attitude_on_the_case_is_the_mean_answer(case):
+    got = loyalty.customer_attitude(case.surveys)
+    plain = case.surveys.groupby("customer_id")["nps"].mean()
+    pd.testing.assert_series_equal(got, plain, check_dtype=False)
+    assert len(got) == case.surveys["customer_id"].nunique()
+    # It feeds the loyalty matrix as its attitude axis.
+    purchases = case.transactions.groupby("customer_id").size().rename("purchases")
+    m = loyalty.loyalty_matrix(got.to_frame().join(purchases), "nps", "purchases")
+    assert m.table["customers"].sum() == len(got)
+
+
+@pytest.mark.parametrize(
+    ("surveys", "kwargs", "error", "match"),
+    [
+        ([9, 10], {}, TypeError, r"`surveys` must be a pandas DataFrame, got list"),
+        (
+            pd.DataFrame({"customer_id": [1], "csat": [4]}),
+            {},
+            ValueError,
+            r"`surveys` has no column 'nps'. Available columns: 'customer_id', 'csat'",
+        ),
+        (
+            pd.DataFrame({"client": [1], "nps": [4]}),
+            {},
+            ValueError,
+            r"`surveys` has no column 'customer_id'",
+        ),
+        (
+            pd.DataFrame({"customer_id": [1, None], "nps": [4, 5]}),
+            {},
+            ValueError,
+            r"column 'customer_id' of `surveys` has 1 missing value",
+        ),
+        (
+            pd.DataFrame({"customer_id": [1, 2], "nps": [4, 11]}),
+            {},
+            ValueError,
+            r"column 'nps' of `surveys` has 1 answer\(s\) outside 0-10 .*scale=\(low, high\)",
+        ),
+        (
+            pd.DataFrame({"customer_id": [1, 2], "csat": [4, 0]}),
+            {"score_col": "csat", "scale": (1, 5)},
+            ValueError,
+            r"outside 1-5",
+        ),
+        (
+            pd.DataFrame({"customer_id": [1, 2], "nps": [4.5, 5]}),
+            {},
+            ValueError,
+            r"not whole numbers",
+        ),
+        (
+            pd.DataFrame({"customer_id": [1, 2], "nps": [4, None]}),
+            {},
+            ValueError,
+            r"column 'nps' of `surveys` has 1 missing value",
+        ),
+        (
+            pd.DataFrame({"customer_id": [1], "nps": [4]}),
+            {"scale": (10, 0)},
+            ValueError,
+            r"`scale` must be \(lowest, highest\) answer with lowest < highest, e.g. \(0, 10\)",
+        ),
+        (
+            pd.DataFrame({"customer_id": [1], "nps": [4]}),
+            {"score_col": "customer_id"},
+            ValueError,
+            r"`score_col` and `customer_col` are both 'customer_id'",
+        ),
+        (
+            pd.DataFrame({"customer_id": [], "nps": []}),
+            {},
+            ValueError,
+            r"`surveys` is empty",
+        ),
+    ],
+)
+def test_customer_attitude_errors(surveys, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        loyalty.customer_attitude(surveys, **kwargs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 10)), min_size=1, max_size=40))
+def test_customer_attitude_is_within_each_customers_answers(rows):
+    surveys = pd.DataFrame(rows, columns=["customer_id", "nps"])
+    att = loyalty.customer_attitude(surveys)
+    assert att.index.is_monotonic_increasing
+    assert set(att.index) == set(surveys["customer_id"])
+    lo = surveys.groupby("customer_id")["nps"].min()
+    hi = surveys.groupby("customer_id")["nps"].max()
+    assert ((att >= lo - 1e-12) & (att <= hi + 1e-12)).all()
+    # Weighted by each customer's number of answers, the means give back the overall mean.
+    n = surveys["customer_id"].value_counts().reindex(att.index)
+    assert (att * n).sum() / n.sum() == pytest.approx(surveys["nps"].mean())
+
+
+# ---------------------------------------------------------------------------
 # inputs are never modified
 # ---------------------------------------------------------------------------
 
@@ -597,6 +716,7 @@ def test_inputs_are_not_modified(case):
     loyalty.nps_group(surveys)
     loyalty.satisfaction_index(surveys, by="segment", method="top2")
     loyalty.share_of_wallet(spend, wallet)
+    attitude = loyalty.customer_attitude(surveys)
     m = loyalty.loyalty_matrix(aggregated, "mean_nps", "purchases", id_col="customer_id")
     pyr = loyalty.profitability_pyramid(tx)
     for old, new in zip(before, frames, strict=True):
@@ -606,6 +726,8 @@ def test_inputs_are_not_modified(case):
             pd.testing.assert_series_equal(old, new)
     # Results do not share memory with the inputs: changing them leaves the inputs intact.
     m.classes.iloc[0] = "no loyalty"
+    attitude.iloc[0] = -1.0
     pyr.tiers.iloc[0] = "lead"
     pd.testing.assert_frame_equal(before[2], aggregated)
     pd.testing.assert_frame_equal(before[1], tx)
+    pd.testing.assert_frame_equal(before[0], surveys)
