@@ -81,7 +81,14 @@ _STATIC_NOTE = (
 
 
 def _fmt(value: Any) -> str:
+    """A setting or result as text: 4 significant digits, whole numbers from 1,000 up.
+
+    >>> [_fmt(v) for v in (33117.4, 514.25, 0.4631, 1234567.0, 5, float("nan"))]
+    ['33,117', '514.2', '0.4631', '1,234,567', '5', 'nan']
+    """
     if isinstance(value, float):
+        if math.isfinite(value) and abs(value) >= 1000:
+            return f"{value:,.0f}"
         return f"{value:,.4g}"
     return str(value)
 

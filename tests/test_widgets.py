@@ -261,6 +261,14 @@ def test_level_chooser_numbers_are_the_analytics_numbers():
         assert ex.result == relationship.recommend_level(v["n_customers"], v["unit_margin"])
 
 
+def test_static_text_writes_large_settings_in_full():
+    # A B2B margin of 33,117 roubles reads as a number, not 3.312e+04.
+    ex = widgets.RelationshipLevelChooser(n_customers=150, unit_margin=33_117.4)
+    text = ex.static_text()
+    assert "unit_margin=33,117" in text and "e+" not in text
+    assert "unit_margin = 33,117" in ex.static_html()
+
+
 # --- loyalty-program simulator -------------------------------------------------------
 
 
