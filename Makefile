@@ -78,7 +78,7 @@ bench: setup $(BENCH_STAMP) $(LT_VENV)/.installed
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet -e ".[dev,bench]"
+	.lock-venv/bin/python -m pip install --quiet -c tools/lock-bounds.txt -e ".[dev,bench]"
 	{ echo "# Exact versions installed by 'make setup'. Regenerate with 'make lock'."; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' | sort -f; } > constraints.txt
 	rm -rf .lock-venv

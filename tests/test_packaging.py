@@ -108,3 +108,39 @@ def test_installed_versions_match_the_lock():
     pins = lock_pins()
     for name in pyproject_requirements():
         assert Version(md.version(name)) == pins[name], name
+
+
+def test_locked_packages_install_on_the_oldest_supported_python():
+    """Every pinned package accepts the oldest Python that pyproject.toml admits (3.11.0).
+
+    A lock made on a newer 3.11.x can pin a release that refuses older ones (soupsieve 3
+    needs 3.11.5; Debian 12 ships 3.11.2), and `make setup` then fails there with a
+    resolution error. tools/lock-bounds.txt keeps `make lock` away from such releases.
+    """
+    import importlib.metadata as md
+
+    from packaging.specifiers import SpecifierSet
+
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    oldest = min(
+        (Version(s.version) for s in SpecifierSet(requires) if s.operator in {">=", "=="}),
+        default=None,
+    )
+    assert oldest is not None, f"requires-python {requires!r} has no lower bound"
+    checked, refused = [], []
+    for name, version in lock_pins().items():
+        try:
+            dist = md.distribution(name)
+        except md.PackageNotFoundError:
+            continue  # benchmark-only extras are not installed by `make setup`
+        if Version(dist.version) != version:
+            continue  # test_installed_versions_match_the_lock reports drift
+        needs = dist.metadata.get("Requires-Python")
+        if needs and not SpecifierSet(needs).contains(oldest, prereleases=True):
+            refused.append(f"{name}=={version} (Requires-Python {needs})")
+        checked.append(name)
+    assert len(checked) >= len(pyproject_requirements()), checked
+    assert not refused, (
+        f"constraints.txt pins releases that refuse Python {oldest}: {refused}; pin an older "
+        f"release (add a bound to tools/lock-bounds.txt and run `make lock`)"
+    )
