@@ -20,7 +20,7 @@ import pandas as pd
 
 from rmlib.data import schema
 
-__all__ = ["FORMATS", "Case", "read_case"]
+__all__ = ["FORMATS", "Case", "CaseFolder", "read_case"]
 
 FORMATS = ("csv", "parquet")
 # pandas 3 parses floats exactly by default (and deprecates the option); pandas 2 needs it.
@@ -88,6 +88,48 @@ class Case:
         ...     sorted(p.name for p in out.iterdir())[:3]
         ['README.md', 'customers.csv', 'employees.csv']
         """
+        with CaseFolder(path, format, overwrite=overwrite) as folder:
+            for name, df in self.tables().items():
+                folder.add(name, df)
+            folder.finish(self.meta)
+        return folder.path
+
+
+class CaseFolder:
+    """A case folder being written one table at a time (used by :meth:`Case.write`).
+
+    Tables go to a hidden temporary folder beside ``path``; :meth:`finish`
+    writes ``meta.json`` and the data card and only then moves the folder into
+    place. Leaving the ``with`` block without :meth:`finish` (an error, a
+    Ctrl-C) deletes the temporary folder, so no half-written case is left
+    behind. Writing table by table lets a caller free each table as soon as it
+    is on disk, which is how ``python -m rmlib.data`` keeps a million-customer
+    run small (see :func:`rmlib.data._generate.generate_case_files`).
+
+    Parameters
+    ----------
+    path : str or Path
+        Target folder. Its parent is created if needed.
+    format : {"csv", "parquet"}
+        File format of the tables.
+    overwrite : bool, default False
+        Replace an existing case folder (one holding ``meta.json``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from rmlib.data import generate_case
+    >>> case = generate_case(n_customers=50, random_state=0)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with CaseFolder(Path(tmp) / "case", "csv") as folder:
+    ...         for name, df in case.tables().items():
+    ...             folder.add(name, df)
+    ...         out = folder.finish(case.meta)
+    ...     read_case(out).truth.equals(case.truth)
+    True
+    """
+
+    def __init__(self, path, format: str = "csv", *, overwrite: bool = False) -> None:
         if format not in FORMATS:
             raise ValueError(
                 f"`format` must be one of {', '.join(map(repr, FORMATS))}; got {format!r}."
@@ -110,36 +152,63 @@ class Case:
                         f"`path` {path} is a non-empty folder that does not hold a case "
                         f"(no meta.json), so it will not be replaced; choose another folder."
                     )
-        parent = path.parent
+        self.path, self.format = path, format
+        self._tmp: Path | None = None
+        self._written: list[str] = []
+
+    def __enter__(self) -> CaseFolder:
+        parent = self.path.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+            tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=parent))
         except OSError as exc:
             raise PermissionError(
-                f"cannot write the case to `path` {path}: {exc.strerror or exc}. "
+                f"cannot write the case to `path` {self.path}: {exc.strerror or exc}. "
                 f"Choose a folder you can write to."
             ) from None
+        self._tmp = tmp
         try:
             os.chmod(tmp, 0o755)
-            self._write_files(tmp, format)
-            _replace_dir(tmp, path)
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            self._discard()
             raise
-        return path
+        return self
 
-    def _write_files(self, folder: Path, format: str) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._discard()  # after finish() the folder has been moved and nothing is left
+
+    def _discard(self) -> None:
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def add(self, name: str, df: pd.DataFrame) -> None:
+        """Write table ``name`` (one of the schema's tables) to the folder."""
+        if self._tmp is None:
+            raise RuntimeError("CaseFolder.add() must be called inside its `with` block.")
+        schema.columns(name)  # unknown names fail here, listing the tables
+        target = self._tmp / f"{name}.{self.format}"
+        if self.format == "csv":
+            df.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
+        else:
+            df.to_parquet(target, index=False, engine="pyarrow")
+        self._written.append(name)
+
+    def finish(self, meta: dict) -> Path:
+        """Write ``meta.json`` and the data card, then move the folder into place."""
         from rmlib.data._card import data_card
 
-        for name, df in self.tables().items():
-            target = folder / f"{name}.{format}"
-            if format == "csv":
-                df.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
-            else:
-                df.to_parquet(target, index=False, engine="pyarrow")
-        text = json.dumps(self.meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        (folder / "meta.json").write_text(text, encoding="utf-8")
-        (folder / "README.md").write_text(data_card(self.meta, format), encoding="utf-8")
+        if self._tmp is None:
+            raise RuntimeError("CaseFolder.finish() must be called inside its `with` block.")
+        missing = [n for n in schema.TABLE_NAMES if n not in self._written]
+        if missing:
+            raise ValueError(f"cannot finish the case folder: tables {missing} were not written.")
+        text = json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        (self._tmp / "meta.json").write_text(text, encoding="utf-8")
+        (self._tmp / "README.md").write_text(data_card(meta, self.format), encoding="utf-8")
+        _replace_dir(self._tmp, self.path)
+        self._tmp = None
+        return self.path
 
 
 def _replace_dir(tmp: Path, path: Path) -> None:
