@@ -4,7 +4,10 @@
     python -m rmlib.data --customers 1000000 --seed 1 --format parquet --out big_case
 
 A progress bar appears for large runs (50,000 customers or more) or with
-``--progress``.
+``--progress``. Each table is written as soon as it is complete and then
+freed (:func:`rmlib.data._generate.generate_case_files`), so a million
+customers over ten years need well under 2 GB of memory; the files are those
+``generate_case(...).write(...)`` would write.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from rmlib.data._case import FORMATS
-from rmlib.data._generate import generate_case
+from rmlib.data._generate import generate_case_files
 from rmlib.data._people import LOCALES
 
 PROGRESS_FROM = 50_000
@@ -44,19 +48,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     t = time.perf_counter()
     try:
-        case = generate_case(
+        meta = generate_case_files(
+            args.out,
             n_customers=args.customers,
             start=args.start,
             end=args.end,
             locale=args.locale,
             random_state=args.seed,
+            format=args.format,
+            overwrite=args.overwrite,
             progress=args.progress or args.customers >= PROGRESS_FROM,
         )
-        out = case.write(args.out, format=args.format, overwrite=args.overwrite)
     except (ValueError, TypeError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{case!r} written to {out} in {time.perf_counter() - t:.1f} s")
+    rows = ", ".join(f"{name}={count:,}" for name, count in meta["rows"].items())
+    print(f"Case({rows}) written to {Path(args.out)} in {time.perf_counter() - t:.1f} s")
     return 0
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy import special
 
 from rmlib import _validate as v
 from rmlib.data import schema
-from rmlib.data._case import Case
+from rmlib.data._case import Case, CaseFolder
 from rmlib.data._people import EXTRA_PARTNER_CITIES, LOCALES, PeoplePools, cities
 
-__all__ = ["POPULATION", "generate_case"]
+__all__ = ["POPULATION", "generate_case", "generate_case_files"]
 
 # Population parameters per segment. Time unit: weeks; money: roubles.
 #   BG/NBD: lambda ~ Gamma(shape r, rate alpha); dropout p ~ Beta(a, b).
@@ -359,16 +360,94 @@ def generate_case(
     >>> case.meta["population"]["B2C"]["bgnbd"]
     {'r': 0.9, 'alpha': 8.0, 'a': 1.2, 'b': 7.0}
     """
+    tables: dict[str, pd.DataFrame] = {}
+    meta = _generate(n_customers, start, end, locale, random_state, progress, tables.__setitem__)
+    return Case(**{name: tables[name] for name in schema.TABLE_NAMES}, meta=meta)
+
+
+def generate_case_files(
+    path,
+    n_customers: int = 5000,
+    start="2023-01-01",
+    end="2024-12-31",
+    locale: str = "ru_RU",
+    random_state=42,
+    *,
+    format: str = "csv",
+    overwrite: bool = False,
+    progress: bool = False,
+) -> dict:
+    """Generate a case as :func:`generate_case` does and write it to the folder ``path``.
+
+    The files are byte for byte those of ``generate_case(...).write(path,
+    format)``, but each table is written as soon as it is complete and then
+    dropped, so the whole case is never in memory at once: a million customers
+    over ten years (about ten million purchases) fit in well under 2 GB. This is
+    what ``python -m rmlib.data`` runs. Like :meth:`Case.write`, it writes to a
+    temporary folder moved into place at the end, so an error leaves nothing
+    half-written behind.
+
+    Parameters
+    ----------
+    path : str or Path
+        Target folder (see :meth:`Case.write`).
+    n_customers, start, end, locale, random_state, progress
+        As for :func:`generate_case`.
+    format : {"csv", "parquet"}, default "csv"
+        File format of the tables.
+    overwrite : bool, default False
+        Replace an existing case folder (one holding ``meta.json``).
+
+    Returns
+    -------
+    dict
+        The case's ``meta`` (also saved as ``meta.json``); ``meta["rows"]``
+        gives each table's number of rows.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from rmlib.data import read_case
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     meta = generate_case_files(Path(tmp) / "case", n_customers=100, random_state=0)
+    ...     back = read_case(Path(tmp) / "case")
+    >>> back.transactions.equals(generate_case(100, random_state=0).transactions)
+    True
+    >>> meta["rows"]["customers"]
+    100
+    """
+    _check_args(n_customers, start, end, locale, random_state)  # before touching any folder
+    with CaseFolder(path, format, overwrite=overwrite) as folder:
+        meta = _generate(n_customers, start, end, locale, random_state, progress, folder.add)
+        folder.finish(meta)
+    return meta
+
+
+def _generate(n_customers, start, end, locale, random_state, progress, emit) -> dict:
+    """Simulate the case, handing each finished table to ``emit(name, frame)``; returns meta.
+
+    Each table is emitted (in the schema's dtypes) as soon as it is complete,
+    the big ones first, and no reference to it is kept here, so a writer can
+    free it once written. Every step draws from its own random stream, so the
+    order of the steps does not change the data.
+    """
     from tqdm.auto import tqdm
 
     n, t0, t1, root = _check_args(n_customers, start, end, locale, random_state)
     seed_record = int(random_state) if not isinstance(random_state, np.random.Generator) else None
     streams = root.spawn(10)
     bar = tqdm(total=9, desc="case", disable=not progress, unit="step")
+    counts: dict[str, int] = {}
 
     def step(name):
         bar.set_postfix_str(name)
         bar.update(1)
+
+    def put(name, df):
+        df = schema.conform(df, name)
+        counts[name] = len(df)
+        emit(name, df)
 
     r_faker, r_seg, r_store, r_purch, r_cust, r_emp, r_surv, r_int, r_loy, r_part = streams
     pools = PeoplePools(locale, seed=int(r_faker.integers(2**31 - 1)))
@@ -399,6 +478,7 @@ def generate_case(
     behaviour = (0.7 * z_p + 0.3 * z_lam) / np.sqrt(0.7**2 + 0.3**2)
     rho = ATTITUDE_LOADING
     attitude = rho * behaviour + np.sqrt(1 - rho**2) * r_seg.standard_normal(n)
+    del z_p, lam, p, nu
     step("latent parameters")
 
     # --- stores and home stores -----------------------------------------------------
@@ -415,8 +495,10 @@ def generate_case(
         cw = np.cumsum(w, axis=1)
         u = r_store.random(len(b))[:, None] * cw[:, -1:]
         home[lo : lo + chunk] = (cw < u).sum(axis=1)
+    del b, w, cw, u
     home_store = stores["store_id"].to_numpy()[home]
     city = stores["city"].to_numpy()[home]
+    del home
     step("stores")
 
     # --- channels, loyalty experiment -----------------------------------------------
@@ -438,6 +520,7 @@ def generate_case(
     treatment = (~is_b2b) & (r_loy.random(n) < 0.5)
     enrol_p = special.expit(0.7 + 0.9 * z_lam + 0.5 * attitude)
     enrolled = treatment & (r_loy.random(n) < enrol_p)
+    del enrol_p, z_lam
     lam = np.where(enrolled, np.round(lam_base * (1 + PROGRAM_UPLIFT), 6), lam_base)
     p_base = p_drop
     p_drop = np.where(enrolled, np.round(p_base * (1 - PROGRAM_DROPOUT_CUT), 6), p_base)
@@ -445,10 +528,13 @@ def generate_case(
     program_effect = np.round(
         _expected_purchases(lam, p_drop, 52.0) - _expected_purchases(lam_base, p_base, 52.0), 4
     )
+    del lam_base, p_base
 
-    tx, alive, n_rep, first_ts, last_ts, spend_total = _purchases(
-        r_purch, days, lam, p_drop, is_b2b, online_share, mean_spend, home_store, stores, step
+    # --- transactions (written first: the biggest table) ----------------------------------
+    tx_cust, tx_ts, alive, n_rep, first_ts, last_ts, spend_total = _purchases(
+        r_purch, days, lam, p_drop, is_b2b, online_share, mean_spend, home_store, stores, step, put
     )
+    del online_share
     step("transactions")
 
     # --- customers and staff --------------------------------------------------------------
@@ -488,8 +574,9 @@ def generate_case(
         }
     )
     customers["manager_id"] = customers["manager_id"].mask(~is_b2b)
-    customers = schema.conform(customers, "customers")  # text to compact str columns now
-    del people, companies
+    del people, companies, female, gender, age, birth_year, city, acq
+    put("customers", customers)
+    del customers
     step("customers and staff")
 
     # --- surveys --------------------------------------------------------------------------
@@ -497,12 +584,13 @@ def generate_case(
     answers = r_surv.random(n) < np.where(is_b2b, 0.5, 0.3)
     who = np.flatnonzero(answers)
     n_tx = n_rep + 1
-    tx_start = np.r_[0, np.cumsum(np.bincount(tx["customer_id"].to_numpy() - 1, minlength=n))[:-1]]
+    tx_start = np.r_[0, np.cumsum(np.bincount(tx_cust, minlength=n))[:-1]]
     pick = tx_start[who] + np.floor(r_surv.random(len(who)) * n_tx[who]).astype(np.int64)
-    by_cust = np.argsort(tx["customer_id"].to_numpy(), kind="stable")
+    by_cust = np.argsort(tx_cust, kind="stable")
     row = by_cust[pick]
+    del by_cust, tx_start, pick
     lag = r_surv.geometric(0.45, len(who))
-    s_date = tx["timestamp"].to_numpy()[row].astype("datetime64[D]") + lag.astype("timedelta64[D]")
+    s_date = tx_ts[row].astype("datetime64[D]") + lag.astype("timedelta64[D]")
     keep = s_date <= t1.to_datetime64()
     who, row, s_date = who[keep], row[keep], s_date[keep]
     k = len(who)
@@ -512,7 +600,7 @@ def generate_case(
     surveys = pd.DataFrame(
         {
             "customer_id": who + 1,
-            "transaction_id": tx["transaction_id"].to_numpy()[row],
+            "transaction_id": row + 1,  # transaction ids are the table's row numbers from 1
             "date": s_date,
             "channel": _choice(r_surv, ["email", "sms", "app", "phone"], [0.45, 0.2, 0.3, 0.05], k),
             "nps": nps.astype(np.int64),
@@ -520,6 +608,9 @@ def generate_case(
         }
     ).sort_values(["date", "customer_id"], kind="stable")
     surveys.insert(0, "survey_id", np.arange(1, k + 1))
+    cust_sat = surveys["csat"].groupby(home_store[surveys["customer_id"].to_numpy() - 1]).mean()
+    put("surveys", surveys)
+    del surveys, row, s_date
     step("surveys")
 
     # --- interactions -------------------------------------------------------------------------
@@ -528,10 +619,12 @@ def generate_case(
         n,
         t0,
         t1,
-        tx,
-        customers,
+        tx_cust,
+        tx_ts,
+        home_store,
+        np.where(is_b2b, manager, 0),
+        pref,
         employees,
-        stores,
         attitude,
         alive,
         last_ts,
@@ -542,6 +635,9 @@ def generate_case(
         q_home,
         first_ts,
     )
+    del tx_cust, tx_ts
+    put("interactions", interactions)
+    del interactions
     step("interactions")
 
     # --- loyalty ------------------------------------------------------------------------------
@@ -560,6 +656,8 @@ def generate_case(
             "points_redeemed": redeemed[b2c],
         }
     )
+    put("loyalty", loyalty)
+    del loyalty, earned, redeemed, tier
 
     # --- truth ---------------------------------------------------------------------------------
     margin_share = np.where(
@@ -597,37 +695,36 @@ def generate_case(
             "loyalty_type": loyalty_type,
         }
     )
+    put("truth", truth)
+    del truth, churn, value_tier, loyalty_type
     step("loyalty and truth")
 
-    # --- store aggregates, partners, meta -----------------------------------------------------
+    # --- store aggregates, staff, partners, meta ----------------------------------------------
     staff_sat = employees.groupby("store_id")["satisfaction"].mean()
-    cust_sat = surveys["csat"].groupby(home_store[surveys["customer_id"].to_numpy() - 1]).mean()
     stores["staff_satisfaction"] = np.round(stores["store_id"].map(staff_sat).astype(float), 2)
     stores["customer_satisfaction"] = np.round(stores["store_id"].map(cust_sat).astype(float), 2)
-    partners = _partners(pools, locale, r_part)
-    tables = {
-        "customers": customers,
-        "transactions": tx,
-        "stores": stores,
-        "employees": employees,
-        "partners": partners,
-        "surveys": surveys,
-        "interactions": interactions,
-        "loyalty": loyalty,
-        "truth": truth,
-    }
-    tables = {name: schema.conform(df, name) for name, df in tables.items()}
-    meta = _meta(n, t0, t1, locale, seed_record, stores, tables, enrolled, treatment)
+    put("stores", stores)
+    put("employees", employees)
+    put("partners", _partners(pools, locale, r_part))
+    rows = {name: counts[name] for name in schema.TABLE_NAMES}
+    meta = _meta(n, t0, t1, locale, seed_record, stores, rows, enrolled, treatment)
     step("meta")
     bar.close()
-    return Case(**tables, meta=meta)
+    return meta
 
 
-def _purchases(rng, days, lam, p_drop, is_b2b, online_share, mean_spend, home_store, stores, step):
-    """Simulate every purchase; returns the transactions table and per-customer facts.
+def _purchases(
+    rng, days, lam, p_drop, is_b2b, online_share, mean_spend, home_store, stores, step, put
+):
+    """Simulate every purchase and hand the transactions table to ``put``.
 
-    In a function of its own so that the many per-purchase temporaries are freed
-    as soon as the table is built (this keeps a million-customer run small).
+    Returns, in the table's order, each purchase's customer (0-based) and time
+    (``datetime64[s]``), then per-customer facts. There are about ten purchases
+    per customer, so for a big run every per-purchase array is large: they are
+    updated in place where the arithmetic allows, each column is brought into
+    the table's order as soon as it is drawn, and the unsorted one is dropped,
+    so that only a few such arrays are alive at once. (Draws still happen in the
+    unsorted order, so the data do not depend on this bookkeeping.)
     """
     n, n_days, t0 = len(lam), len(days), days[0]
     weeks = n_days / 7.0
@@ -641,7 +738,8 @@ def _purchases(rng, days, lam, p_drop, is_b2b, online_share, mean_spend, home_st
     alive = n_poisson < n_until_death
     rep_cust = np.repeat(np.arange(n), n_rep)
     # the first n_rep of n_poisson uniform order statistics, via exponential spacings
-    cs = np.cumsum(rng.exponential(size=len(rep_cust)))
+    cs = rng.exponential(size=len(rep_cust))
+    np.cumsum(cs, out=cs)
     ends = np.cumsum(n_rep)
     starts = ends - n_rep
     before = np.where(starts > 0, cs[np.maximum(starts - 1, 0)], 0.0) if len(cs) else np.zeros(n)
@@ -649,72 +747,155 @@ def _purchases(rng, days, lam, p_drop, is_b2b, online_share, mean_spend, home_st
     s_total = s_last + rng.gamma(n_poisson - n_rep + 1.0)
     cs -= before[rep_cust]
     cs /= s_total[rep_cust]
-    tau = np.concatenate([tau0, tau0[rep_cust] + remaining[rep_cust] * cs])
-    del cs, before, s_last, s_total, starts, ends, n_poisson, n_until_death
+    m = n + len(rep_cust)
+    tau = np.empty(m)
+    tau[:n] = tau0
+    later = remaining[rep_cust]
+    later *= cs
+    del cs, before, s_last, s_total, ends, n_poisson, n_until_death
+    np.add(tau0[rep_cust], later, out=tau[n:])
+    del later
     cust = np.concatenate([np.arange(n), rep_cust])
     del rep_cust
     b2b_tx = is_b2b[cust]
     grid = np.arange(n_days + 1)
-    x = np.where(b2b_tx, np.interp(tau, cum["B2B"], grid), np.interp(tau, cum["B2C"], grid))
-    del tau
-    day = np.minimum(np.floor(x).astype(np.int64), n_days - 1)
+    x = np.interp(tau, cum["B2C"], grid)
+    sel = np.flatnonzero(b2b_tx)
+    x[sel] = np.interp(tau[sel], cum["B2B"], grid)
+    del tau, sel
+    np.floor(x, out=x)
+    day = x.astype(np.int64)
     del x
-    m = len(cust)
+    np.minimum(day, n_days - 1, out=day)
     online = rng.random(m) < online_share[cust]
-    office = _choice_idx(rng, _HOURS_OFFICE, m)
-    evening = _choice_idx(rng, _HOURS_ONLINE, m)
-    shop = _choice_idx(rng, _HOURS_STORE, m)
+    office = _choice_idx(rng, _HOURS_OFFICE, m).astype(np.int8)  # hours 0-23
+    evening = _choice_idx(rng, _HOURS_ONLINE, m).astype(np.int8)
+    shop = _choice_idx(rng, _HOURS_STORE, m).astype(np.int8)
     hour = np.where(online, np.where(b2b_tx, office, evening), shop)
     del office, evening, shop
-    seconds = hour * 3600 + rng.integers(0, 60, m) * 60
+    seconds = hour.astype(np.int64) * 3600 + rng.integers(0, 60, m) * 60
     del hour
     ts = _to_ns(t0, day, seconds)
     del day, seconds
     step("purchase times")
 
+    # first and last purchase of each customer: the first n purchases are the signups,
+    # then each customer's repeat purchases follow in one block
+    ti = ts.view(np.int64)
+    first, last = ti[:n].copy(), ti[:n].copy()
+    has = np.flatnonzero(n_rep > 0)
+    if len(has):
+        first[has] = np.minimum(first[has], np.minimum.reduceat(ti[n:], starts[has]))
+        last[has] = np.maximum(last[has], np.maximum.reduceat(ti[n:], starts[has]))
+    first_ts, last_ts = first.view("datetime64[s]"), last.view("datetime64[s]")
+    del ti, has, starts
+    order = np.lexsort((cust, ts))
+    tx_ts = ts[order]
+    del ts
+    online_tx = online[order]
+    del online
+
     # amounts (Gamma-Gamma), discounts, margin, items, store
     b2b, b2c = POPULATION["B2B"], POPULATION["B2C"]
     gg_p = np.where(b2b_tx, b2b["gamma_gamma"]["p"], b2c["gamma_gamma"]["p"])
-    amount = np.maximum(np.round(rng.gamma(gg_p, mean_spend[cust] / gg_p), 2), 0.01)
-    del gg_p
+    scale = mean_spend[cust]
+    scale /= gg_p
+    amount = rng.gamma(gg_p, scale)
+    del gg_p, scale
+    np.round(amount, 2, out=amount)
+    np.maximum(amount, 0.01, out=amount)
     d = DISCOUNTS[_choice_idx(rng, DISCOUNT_P, m)]
-    discount = np.round(amount * d / (1 - d), 2)
-    rate = (
-        np.where(b2b_tx, b2b["margin_rate"], b2c["margin_rate"])
-        + rng.normal(0, 0.03, m)
-        - MARGIN_LOSS_PER_DISCOUNT * d
-    )
+    discount = amount * d
+    discount /= 1 - d
+    np.round(discount, 2, out=discount)
+    discount_tx = discount[order]
+    del discount
+    rate = np.where(b2b_tx, b2b["margin_rate"], b2c["margin_rate"])
+    rate += rng.normal(0, 0.03, m)
+    d *= MARGIN_LOSS_PER_DISCOUNT
+    rate -= d
     del d
-    margin = np.round(amount * np.clip(rate, 0.02, 0.6), 2)
+    np.clip(rate, 0.02, 0.6, out=rate)
+    rate *= amount
+    np.round(rate, 2, out=rate)
+    margin_tx = rate[order]
     del rate
-    items = np.maximum(
-        1, rng.poisson(amount / np.where(b2b_tx, b2b["unit_price"], b2c["unit_price"]))
-    )
+    per_item = np.where(b2b_tx, b2b["unit_price"], b2c["unit_price"])
+    np.divide(amount, per_item, out=per_item)
+    items = rng.poisson(per_item)
+    del per_item
+    np.maximum(items, 1, out=items)
+    items_tx = items[order]
+    del items
+    spend_total = np.bincount(cust, weights=amount, minlength=n)
+    amount_tx = amount[order]
+    del amount
     away = rng.random(m) < 0.1
     store_ids = stores["store_id"].to_numpy()
-    store_tx = np.where(away, store_ids[rng.integers(0, len(stores), m)], home_store[cust])
-    del away, b2b_tx
-    first_ts = pd.Series(ts).groupby(cust).min().to_numpy()
-    last_ts = pd.Series(ts).groupby(cust).max().to_numpy()
-    spend_total = np.bincount(cust, weights=amount, minlength=n)
-    order = np.lexsort((cust, ts))
-    online = online[order]
-    channel = np.array(["store", "online"], dtype=object)[online.astype(np.int64)]
+    elsewhere = store_ids[rng.integers(0, len(stores), m)]
+    store = home_store[cust]
+    np.copyto(store, elsewhere, where=away)
+    del away, elsewhere, b2b_tx
+    store_tx = store[order]
+    del store
+    cust_tx = cust[order]
+    del cust, order
+    cust_tx += 1  # customer ids count from 1
+    channel = pa.array(["store", "online"], pa.large_string()).take(online_tx.view(np.uint8))
     tx = pd.DataFrame(
         {
             "transaction_id": np.arange(1, m + 1),
-            "customer_id": cust[order] + 1,
-            "timestamp": ts[order],
+            "customer_id": cust_tx,
+            "timestamp": tx_ts.astype("datetime64[ns]"),
             "channel": pd.array(channel, dtype="str"),
-            "store_id": pd.arrays.IntegerArray(store_tx[order], online),
-            "amount": amount[order],
-            "margin": margin[order],
-            "items": items[order],
-            "discount": discount[order],
+            "store_id": pd.arrays.IntegerArray(store_tx, online_tx),
+            "amount": amount_tx,
+            "margin": margin_tx,
+            "items": items_tx,
+            "discount": discount_tx,
         },
         copy=False,
     )
-    return tx, alive, n_rep, first_ts, last_ts, spend_total
+    del channel, store_tx, online_tx, amount_tx, margin_tx, items_tx, discount_tx
+    put("transactions", tx)
+    del tx
+    tx_cust = cust_tx - 1
+    return tx_cust, tx_ts, alive, n_rep, first_ts, last_ts, spend_total
+
+
+class _Words:
+    """Text values of the contact log kept as small integer codes until the table is built.
+
+    A contact log for a million customers has millions of rows but only a few
+    dozen distinct texts; codes (``int16``, -1 = missing) take a quarter of the
+    memory of object arrays and turn into Arrow strings in one ``take``.
+    """
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def code(self, word: str) -> int:
+        if word not in self._index:
+            self._index[word] = len(self.words)
+            self.words.append(word)
+        return self._index[word]
+
+    def codes(self, value, k: int) -> np.ndarray:
+        """Codes for ``value``: None, one text, or ``(labels, idx)`` meaning ``labels[idx]``."""
+        if value is None:
+            return np.full(k, -1, np.int16)
+        if isinstance(value, str):
+            return np.full(k, self.code(value), np.int16)
+        labels, idx = value
+        lut = np.array([self.code(w) for w in labels], np.int16)
+        return lut[idx]
+
+    def column(self, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """The texts of ``codes`` as a pandas ``str`` array (missing where the code is -1)."""
+        missing = codes < 0
+        idx = pa.array(codes, mask=missing) if missing.any() else pa.array(codes)
+        return pd.array(pa.array(self.words, pa.large_string()).take(idx), dtype="str")
 
 
 def _interactions(
@@ -722,10 +903,12 @@ def _interactions(
     n,
     t0,
     t1,
-    tx,
-    customers,
+    tx_cust,
+    tx_ts,
+    home,
+    manager,
+    pref,
     employees,
-    stores,
     attitude,
     alive,
     last_ts,
@@ -736,37 +919,26 @@ def _interactions(
     q_home,
     first_ts,
 ) -> pd.DataFrame:
+    """The CRM contact log. ``tx_cust``/``tx_ts``: each purchase's customer (0-based) and time;
+    ``home``, ``manager`` (0 = none), ``pref``: each customer's home store, account manager and
+    preferred channel."""
     parts = []
+    words = _Words()
     end_s = (t1 + pd.Timedelta(days=1)).to_datetime64().astype("datetime64[s]")
     emp_store = employees["store_id"].fillna(-1).to_numpy(np.int64)
     service = employees.loc[employees["role"] == "customer_service", "employee_id"].to_numpy()
-    home = customers["store_id"].to_numpy()
-    manager = customers["manager_id"].fillna(0).to_numpy(np.int64)
-    pref = customers["preferred_channel"].to_numpy()
-    tx_cust = tx["customer_id"].to_numpy() - 1
-    tx_ts = tx["timestamp"].to_numpy().astype("datetime64[s]")
     first = first_ts.astype("datetime64[s]")
     stop = np.where(alive, end_s, last_ts.astype("datetime64[s]"))
 
-    def handler(c, channel):
-        """Employee for each contact: the account manager for B2B, store staff in store,
-        customer service otherwise; 0 = automated."""
+    def handler(c, in_store):
+        """Employee for each contact: the account manager for B2B, store staff in store
+        (``in_store``), customer service otherwise; 0 = automated."""
         out = service[rng.integers(0, len(service), len(c))]
-        in_store = channel == "store"
         if in_store.any():
             picked = _grouped_pick(emp_store, home[c[in_store]], rng)
             out[in_store] = employees["employee_id"].to_numpy()[picked]
         out = np.where(is_b2b[c] & (manager[c] > 0), manager[c], out)
         return out
-
-    def text(value, k):
-        if value is None or isinstance(value, str):
-            return np.full(k, value, dtype=object)
-        value = np.asarray(value)
-        if value.dtype.kind == "U":  # share one str object per distinct value
-            labels, codes = np.unique(value, return_inverse=True)
-            return labels.astype(object)[codes]
-        return value.astype(object, copy=False)
 
     def add(c, when, channel, kind, outcome, reason, emp):
         k = len(c)
@@ -774,10 +946,10 @@ def _interactions(
             (
                 c + 1,
                 when.astype("datetime64[s]"),
-                text(channel, k),
+                words.codes(channel, k),
                 np.full(k, _CONTACT_TYPES.index(kind), dtype=np.int8),
-                text(outcome, k),
-                text(reason, k),
+                words.codes(outcome, k),
+                words.codes(reason, k),
                 np.broadcast_to(np.asarray(emp, dtype=np.int64), (k,)),
             )
         )
@@ -786,64 +958,58 @@ def _interactions(
         secs = rng.integers(int(days_lo * 86400), int(days_hi * 86400) + 1, len(base))
         return base + secs.astype("timedelta64[s]")
 
+    def two(first_label, second_label, is_first):
+        """``first_label`` where ``is_first``, else ``second_label``, as (labels, idx)."""
+        return [first_label, second_label], np.where(is_first, 0, 1).astype(np.int8)
+
     # inquiries: ~6% of purchases come with a question
     sel = np.flatnonzero(rng.random(len(tx_cust)) < 0.06)
     c = tx_cust[sel]
-    ch = _choice(rng, ["phone", "chat", "email", "store"], [0.35, 0.3, 0.15, 0.2], len(c))
-    reason = _choice(
-        rng,
-        [
-            "product availability",
-            "order status",
-            "opening hours",
-            "returns",
-            "loyalty card",
-            "delivery",
-        ],
-        [0.3, 0.2, 0.1, 0.15, 0.1, 0.15],
-        len(c),
-    )
-    outcome = np.where(rng.random(len(c)) < 0.85, "resolved", "unresolved")
-    add(c, around(tx_ts[sel], -2, 0), ch, "inquiry", outcome, reason, handler(c, ch))
+    channels = ["phone", "chat", "email", "store"]
+    ch = _choice_idx(rng, [0.35, 0.3, 0.15, 0.2], len(c))
+    reason = _choice_idx(rng, [0.3, 0.2, 0.1, 0.15, 0.1, 0.15], len(c))
+    reasons = [
+        "product availability",
+        "order status",
+        "opening hours",
+        "returns",
+        "loyalty card",
+        "delivery",
+    ]
+    outcome = two("resolved", "unresolved", rng.random(len(c)) < 0.85)
+    when = around(tx_ts[sel], -2, 0)
+    emp = handler(c, ch == channels.index("store"))
+    add(c, when, (channels, ch), "inquiry", outcome, (reasons, reason), emp)
 
     # complaints: more likely from customers who dislike the company and at weaker stores
     p_c = special.expit(-3.3 - 0.6 * attitude[tx_cust] - 0.3 * q_home[tx_cust])
     sel = np.flatnonzero(rng.random(len(tx_cust)) < p_c)
+    del p_c
     c = tx_cust[sel]
-    ch = _choice(rng, ["phone", "email", "chat", "store"], [0.35, 0.25, 0.2, 0.2], len(c))
-    reason = _choice(
-        rng,
-        [
-            "product quality",
-            "delivery delay",
-            "staff behaviour",
-            "queue at checkout",
-            "billing error",
-            "out of stock",
-        ],
-        [0.3, 0.15, 0.15, 0.15, 0.1, 0.15],
-        len(c),
-    )
+    channels = ["phone", "email", "chat", "store"]
+    ch = _choice_idx(rng, [0.35, 0.25, 0.2, 0.2], len(c))
+    reason = _choice_idx(rng, [0.3, 0.15, 0.15, 0.15, 0.1, 0.15], len(c))
+    reasons = [
+        "product quality",
+        "delivery delay",
+        "staff behaviour",
+        "queue at checkout",
+        "billing error",
+        "out of stock",
+    ]
     u = rng.random(len(c))
     p_unres = special.expit(-1.4 - 0.5 * q_home[c])
-    outcome = np.where(
-        u < p_unres, "unresolved", np.where(u < p_unres + 0.2, "compensated", "resolved")
-    )
+    outcome = np.where(u < p_unres, 0, np.where(u < p_unres + 0.2, 1, 2)).astype(np.int8)
     when = around(tx_ts[sel], 0, 3)
-    add(c, when, ch, "complaint", outcome, reason, handler(c, ch))
+    emp = handler(c, ch == channels.index("store"))
+    outcomes = ["unresolved", "compensated", "resolved"]
+    add(c, when, (channels, ch), "complaint", (outcomes, outcome), (reasons, reason), emp)
     # accountable level: most complaints get a follow-up call a few days later
     fol = rng.random(len(c)) < 0.6
     c2 = c[fol]
-    outcome = np.where(rng.random(len(c2)) < 0.75, "completed", "no_answer")
-    add(
-        c2,
-        around(when[fol], 1, 6),
-        "phone",
-        "follow_up",
-        outcome,
-        None,
-        handler(c2, np.full(len(c2), "phone")),
-    )
+    outcome = two("completed", "no_answer", rng.random(len(c2)) < 0.75)
+    when2 = around(when[fol], 1, 6)
+    add(c2, when2, "phone", "follow_up", outcome, None, handler(c2, np.zeros(len(c2), bool)))
 
     # proactive B2B account management: a call or visit about every four weeks while active
     b2b = np.flatnonzero(is_b2b)
@@ -852,9 +1018,9 @@ def _interactions(
     c = np.repeat(b2b, k)
     span = np.repeat((stop[b2b] - first[b2b]).astype(np.int64), k)
     when = first[c] + (rng.random(len(c)) * span).astype(np.int64).astype("timedelta64[s]")
-    ch = _choice(rng, ["phone", "visit", "email"], [0.5, 0.3, 0.2], len(c))
-    outcome = np.where(rng.random(len(c)) < 0.85, "completed", "no_answer")
-    add(c, when, ch, "follow_up", outcome, None, manager[c])
+    ch = _choice_idx(rng, [0.5, 0.3, 0.2], len(c))
+    outcome = two("completed", "no_answer", rng.random(len(c)) < 0.85)
+    add(c, when, (["phone", "visit", "email"], ch), "follow_up", outcome, None, manager[c])
 
     # marketing offers to opted-in customers, about three a year while active
     who = np.flatnonzero(opt_in)
@@ -863,45 +1029,45 @@ def _interactions(
     c = np.repeat(who, k)
     span = np.repeat((stop[who] - first[who]).astype(np.int64), k)
     when = first[c] + (rng.random(len(c)) * span).astype(np.int64).astype("timedelta64[s]")
-    offer_channel = {"email": "email", "sms": "messenger", "messenger": "messenger"}
-    offer_channel["phone"] = "phone"
-    ch = pd.Series(pref, dtype=object).map(offer_channel).to_numpy(dtype=object)[c]
+    del span
+    # offers go by e-mail, messenger (also for those who prefer SMS) or phone
+    channels = ["email", "messenger", "phone"]
+    by_pref = np.zeros(n, np.int8)
+    for preferred, offer_channel in (("sms", 1), ("messenger", 1), ("phone", 2)):
+        by_pref[pref == preferred] = offer_channel
+    ch = by_pref[c]
     u = rng.random(len(c))
     p_acc = special.expit(-1.5 + 0.6 * attitude[c])
-    code = (u >= p_acc).astype(np.int64) + (u >= p_acc + 0.3)
-    outcome = np.array(["accepted", "declined", "no_response"], dtype=object)[code]
-    del u, p_acc, code
-    emp = np.where(ch == "phone", service[rng.integers(0, len(service), len(c))], 0)
-    add(c, when, ch, "offer", outcome, None, emp)
+    code = (u >= p_acc).astype(np.int8) + (u >= p_acc + 0.3)
+    del u, p_acc
+    emp = np.where(ch == 2, service[rng.integers(0, len(service), len(c))], 0)
+    outcomes = ["accepted", "declined", "no_response"]
+    add(c, when, (channels, ch), "offer", (outcomes, code), None, emp)
 
     # refusals: the loyalty card (treatment customers who said no) and marketing messages
     c = np.flatnonzero(treatment & ~enrolled & (rng.random(n) < 0.7))
-    reason = _choice(
-        rng,
-        ["sees no benefit", "does not want another card", "privacy concerns", "rarely shops here"],
-        [0.35, 0.3, 0.15, 0.2],
-        len(c),
-    )
+    reasons = ["sees no benefit", "does not want another card", "privacy concerns"]
+    reasons += ["rarely shops here"]
+    reason = _choice_idx(rng, [0.35, 0.3, 0.15, 0.2], len(c))
     add(
         c,
         around(first[c], 0, 0.01),
         "store",
         "refusal",
         "recorded",
-        "loyalty card: " + reason.astype(str),
-        handler(c, np.full(len(c), "store")),
+        (["loyalty card: " + r for r in reasons], reason),
+        handler(c, np.ones(len(c), bool)),
     )
     c = np.flatnonzero(~opt_in & (rng.random(n) < 0.5))
-    reason = _choice(
-        rng, ["too many messages", "privacy concerns", "not interested"], [0.4, 0.3, 0.3], len(c)
-    )
+    reasons = ["too many messages", "privacy concerns", "not interested"]
+    reason = _choice_idx(rng, [0.4, 0.3, 0.3], len(c))
     add(
         c,
         around(first[c], 0, 0.01),
         "email",
         "refusal",
         "recorded",
-        "marketing messages: " + reason.astype(str),
+        (["marketing messages: " + r for r in reasons], reason),
         np.zeros(len(c), np.int64),
     )
 
@@ -911,17 +1077,15 @@ def _interactions(
     keep = when < end_s
     c, when = dead[keep], when[keep]
     a = attitude[c]
-    reasons = np.array(
-        [
-            "moved away",
-            "found a cheaper competitor",
-            "poor service",
-            "product range",
-            "delivery problems",
-            "no longer needs the products",
-        ],
-        dtype=object,
-    )
+    reasons = [
+        "moved away",
+        "found a cheaper competitor",
+        "poor service",
+        "product range",
+        "delivery problems",
+        "no longer needs the products",
+        "business closed",
+    ]
     w = np.stack(
         [
             np.full(len(c), 1.0),
@@ -935,14 +1099,19 @@ def _interactions(
     )
     cw = np.cumsum(w, axis=1)
     idx = (cw < rng.random(len(c))[:, None] * cw[:, -1:]).sum(axis=1)
-    reason = reasons[idx]
-    reason = np.where(is_b2b[c] & (rng.random(len(c)) < 0.25), "business closed", reason)
-    ch = _choice(rng, ["phone", "email", "store", "chat"], [0.4, 0.3, 0.2, 0.1], len(c))
-    add(c, when, ch, "churn_notice", "lost", reason, handler(c, ch))
+    closed = is_b2b[c] & (rng.random(len(c)) < 0.25)
+    reason = np.where(closed, len(reasons) - 1, idx)
+    channels = ["phone", "email", "store", "chat"]
+    ch = _choice_idx(rng, [0.4, 0.3, 0.2, 0.1], len(c))
+    emp = handler(c, ch == channels.index("store"))
+    add(c, when, (channels, ch), "churn_notice", "lost", (reasons, reason), emp)
 
-    # one table, built column by column (no frame-per-part copies: keeps big runs small)
+    # one table, built column by column, each part dropped once used (keeps big runs small)
     def column(i):
-        return np.concatenate([part[i] for part in parts])
+        out = np.concatenate([part[i] for part in parts])
+        for j, part in enumerate(parts):
+            parts[j] = part[:i] + (None,) + part[i + 1 :]
+        return out
 
     cust, when, kind = column(0), column(1), column(3)
     inside = np.flatnonzero((when >= t0.to_datetime64()) & (when < end_s))
@@ -954,18 +1123,20 @@ def _interactions(
         "timestamp": when[order],
     }
     del cust, when
-    out["channel"] = pd.array(column(2)[order], dtype="str")
-    out["type"] = pd.array(np.array(_CONTACT_TYPES, dtype=object)[kind[order]], dtype="str")
+    out["channel"] = words.column(column(2)[order])
+    out["type"] = pd.array(
+        pa.array(_CONTACT_TYPES, pa.large_string()).take(kind[order]), dtype="str"
+    )
     del kind
-    out["outcome"] = pd.array(column(4)[order], dtype="str")
-    out["reason"] = pd.array(column(5)[order], dtype="str")
+    out["outcome"] = words.column(column(4)[order])
+    out["reason"] = words.column(column(5)[order])
     emp = column(6)[order]
     out["employee_id"] = pd.arrays.IntegerArray(emp, emp == 0)
     parts.clear()
     return pd.DataFrame(out, copy=False)
 
 
-def _meta(n, t0, t1, locale, seed, stores, tables, enrolled, treatment) -> dict:
+def _meta(n, t0, t1, locale, seed, stores, rows, enrolled, treatment) -> dict:
     import faker
 
     population = {}
@@ -1018,5 +1189,5 @@ def _meta(n, t0, t1, locale, seed, stores, tables, enrolled, treatment) -> dict:
             str(s): round(float(qv), 4)
             for s, qv in zip(stores["store_id"], stores["quality"], strict=True)
         },
-        "rows": {name: int(len(df)) for name, df in tables.items()},
+        "rows": {name: int(count) for name, count in rows.items()},
     }
