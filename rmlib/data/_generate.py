@@ -982,7 +982,15 @@ def _interactions(
     add(c, when, (channels, ch), "inquiry", outcome, (reasons, reason), emp)
 
     # complaints: more likely from customers who dislike the company and at weaker stores
-    p_c = special.expit(-3.3 - 0.6 * attitude[tx_cust] - 0.3 * q_home[tx_cust])
+    # expit(-3.3 - 0.6 * attitude - 0.3 * quality) per purchase, computed in place
+    p_c = attitude[tx_cust]
+    p_c *= 0.6
+    np.subtract(-3.3, p_c, out=p_c)
+    q_tx = q_home[tx_cust]
+    q_tx *= 0.3
+    p_c -= q_tx
+    del q_tx
+    special.expit(p_c, out=p_c)
     sel = np.flatnonzero(rng.random(len(tx_cust)) < p_c)
     del p_c
     c = tx_cust[sel]
@@ -1120,7 +1128,7 @@ def _interactions(
     out = {
         "interaction_id": np.arange(1, len(order) + 1),
         "customer_id": cust[order],
-        "timestamp": when[order],
+        "timestamp": when[order].astype("datetime64[ns]"),  # the schema's unit
     }
     del cust, when
     out["channel"] = words.column(column(2)[order])
