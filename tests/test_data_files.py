@@ -6,8 +6,10 @@ import gc
 import weakref
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
+from rmlib.data import _case as case_module
 from rmlib.data import _generate as gen
 from rmlib.data import generate_case, read_case, schema
 from rmlib.data.__main__ import main
@@ -105,3 +107,36 @@ def test_cli_reports_the_rows_it_wrote(tmp_path, capsys):
     )
     assert main(args) == 2  # the folder exists now and --overwrite was not given
     assert "pass overwrite=True" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_big_tables_are_written_in_slices_without_changing_them(tmp_path, monkeypatch, fmt):
+    monkeypatch.setattr(case_module, "PART_ROWS", 500)
+    case = generate_case(300, random_state=3)
+    assert len(case.transactions) > 1000 and len(case.interactions) > 500
+    written = case.write(tmp_path / "whole", format=fmt)
+    generate_case_files(tmp_path / "sliced", n_customers=300, random_state=3, format=fmt)
+    assert _files(tmp_path / "sliced") == _files(written)
+    back = read_case(tmp_path / "sliced")
+    for name, df in case.tables().items():
+        pd.testing.assert_frame_equal(getattr(back, name), df, check_exact=True)
+    for name in ("transactions", "interactions"):
+        file = tmp_path / "sliced" / f"{name}.{fmt}"
+        n = len(getattr(case, name))
+        if fmt == "csv":  # one header, and the same text as writing the table in one go
+            whole = getattr(case, name).to_csv(index=False, lineterminator="\n")
+            assert file.read_text(encoding="utf-8") == whole
+        else:  # one row group per slice
+            assert pq.ParquetFile(file).metadata.num_row_groups == -(-n // 500)
+
+
+def test_table_parts_empty_table_keeps_its_header(tmp_path):
+    case = generate_case(50, random_state=1)
+    empty = case.surveys.iloc[:0]
+    for fmt in ("csv", "parquet"):
+        with case_module.CaseFolder(tmp_path / fmt, fmt) as folder:
+            for name, df in case.tables().items():
+                folder.add(name, empty if name == "surveys" else df)
+            out = folder.finish(case.meta)
+        back = read_case(out).surveys
+        assert len(back) == 0 and list(back.columns) == schema.columns("surveys")

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,11 +21,38 @@ import pandas as pd
 
 from rmlib.data import schema
 
-__all__ = ["FORMATS", "Case", "CaseFolder", "read_case"]
+__all__ = ["FORMATS", "PART_ROWS", "Case", "CaseFolder", "TableParts", "read_case"]
 
 FORMATS = ("csv", "parquet")
+# Tables are written in slices of this many rows: one Parquet row group each (pyarrow's
+# default row-group length, so a table written whole or in slices gives the same bytes).
+PART_ROWS = 1024 * 1024
 # pandas 3 parses floats exactly by default (and deprecates the option); pandas 2 needs it.
 _FLOAT_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+
+
+@dataclass(frozen=True)
+class TableParts:
+    """A table handed over as row slices rather than as one DataFrame.
+
+    ``part(lo, hi)`` returns rows ``lo`` to ``hi - 1`` as a DataFrame in the
+    schema's dtypes. :meth:`CaseFolder.add` writes such a table one slice of
+    :data:`PART_ROWS` rows at a time, so a table of ten million rows never has
+    to exist in memory as a whole; :meth:`frame` builds the whole table.
+
+    Examples
+    --------
+    >>> parts = TableParts(5, lambda lo, hi: pd.DataFrame({"x": range(lo, hi)}))
+    >>> parts.frame()["x"].tolist()
+    [0, 1, 2, 3, 4]
+    """
+
+    n_rows: int
+    part: Callable[[int, int], pd.DataFrame]
+
+    def frame(self) -> pd.DataFrame:
+        """The whole table as one DataFrame."""
+        return self.part(0, self.n_rows)
 
 
 @dataclass(eq=False, repr=False)
@@ -182,16 +210,44 @@ class CaseFolder:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
 
-    def add(self, name: str, df: pd.DataFrame) -> None:
-        """Write table ``name`` (one of the schema's tables) to the folder."""
+    def add(self, name: str, table: pd.DataFrame | TableParts) -> None:
+        """Write table ``name`` (one of the schema's tables) to the folder.
+
+        ``table`` is a DataFrame or a :class:`TableParts`. Either way it is
+        written in slices of :data:`PART_ROWS` rows (one Parquet row group
+        each; CSV with the header once), so the bytes do not depend on which
+        was passed.
+        """
         if self._tmp is None:
             raise RuntimeError("CaseFolder.add() must be called inside its `with` block.")
         schema.columns(name)  # unknown names fail here, listing the tables
+        if isinstance(table, pd.DataFrame):
+            frame = table
+            table = TableParts(len(frame), lambda lo, hi: frame.iloc[lo:hi])
         target = self._tmp / f"{name}.{self.format}"
+        slices = [
+            (lo, min(lo + PART_ROWS, table.n_rows)) for lo in range(0, table.n_rows, PART_ROWS)
+        ]
+        slices = slices or [(0, 0)]  # an empty table still gets its header / schema
         if self.format == "csv":
-            df.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
+            with open(target, "w", encoding="utf-8", newline="") as f:
+                for lo, hi in slices:
+                    table.part(lo, hi).to_csv(f, index=False, header=lo == 0, lineterminator="\n")
         else:
-            df.to_parquet(target, index=False, engine="pyarrow")
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            writer = None
+            try:
+                for lo, hi in slices:
+                    arrow = pa.Table.from_pandas(table.part(lo, hi), preserve_index=False)
+                    if writer is None:
+                        writer = pq.ParquetWriter(target, arrow.schema, compression="snappy")
+                    writer.write_table(arrow, row_group_size=PART_ROWS)
+                    del arrow
+            finally:
+                if writer is not None:
+                    writer.close()
         self._written.append(name)
 
     def finish(self, meta: dict) -> Path:

@@ -8,6 +8,8 @@ through pools (see :mod:`rmlib.data._people`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -15,7 +17,7 @@ from scipy import special
 
 from rmlib import _validate as v
 from rmlib.data import schema
-from rmlib.data._case import Case, CaseFolder
+from rmlib.data._case import Case, CaseFolder, TableParts
 from rmlib.data._people import EXTRA_PARTNER_CITIES, LOCALES, PeoplePools, cities
 
 __all__ = ["POPULATION", "generate_case", "generate_case_files"]
@@ -361,7 +363,11 @@ def generate_case(
     {'r': 0.9, 'alpha': 8.0, 'a': 1.2, 'b': 7.0}
     """
     tables: dict[str, pd.DataFrame] = {}
-    meta = _generate(n_customers, start, end, locale, random_state, progress, tables.__setitem__)
+
+    def keep(name, table):
+        tables[name] = table.frame() if isinstance(table, TableParts) else table
+
+    meta = _generate(n_customers, start, end, locale, random_state, progress, keep)
     return Case(**{name: tables[name] for name in schema.TABLE_NAMES}, meta=meta)
 
 
@@ -425,12 +431,14 @@ def generate_case_files(
 
 
 def _generate(n_customers, start, end, locale, random_state, progress, emit) -> dict:
-    """Simulate the case, handing each finished table to ``emit(name, frame)``; returns meta.
+    """Simulate the case, handing each finished table to ``emit(name, table)``; returns meta.
 
-    Each table is emitted (in the schema's dtypes) as soon as it is complete,
-    the big ones first, and no reference to it is kept here, so a writer can
-    free it once written. Every step draws from its own random stream, so the
-    order of the steps does not change the data.
+    ``table`` is a DataFrame in the schema's dtypes or, for the two big tables
+    (transactions, the contact log), a :class:`TableParts` that makes the table
+    slice by slice from compact arrays. Each table is emitted as soon as it is
+    complete, the big ones first, and no reference to it is kept here, so a
+    writer can free it once written. Every step draws from its own random
+    stream, so the order of the steps does not change the data.
     """
     from tqdm.auto import tqdm
 
@@ -448,6 +456,11 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
         df = schema.conform(df, name)
         counts[name] = len(df)
         emit(name, df)
+
+    def put_parts(name, n_rows, rows):
+        """Emit a big table as row slices ``rows(lo, hi)`` (see :class:`TableParts`)."""
+        counts[name] = n_rows
+        emit(name, TableParts(n_rows, lambda lo, hi: schema.conform(rows(lo, hi), name)))
 
     r_faker, r_seg, r_store, r_purch, r_cust, r_emp, r_surv, r_int, r_loy, r_part = streams
     pools = PeoplePools(locale, seed=int(r_faker.integers(2**31 - 1)))
@@ -532,7 +545,17 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
 
     # --- transactions (written first: the biggest table) ----------------------------------
     tx_cust, tx_ts, alive, n_rep, first_ts, last_ts, spend_total = _purchases(
-        r_purch, days, lam, p_drop, is_b2b, online_share, mean_spend, home_store, stores, step, put
+        r_purch,
+        days,
+        lam,
+        p_drop,
+        is_b2b,
+        online_share,
+        mean_spend,
+        home_store,
+        stores,
+        step,
+        put_parts,
     )
     del online_share
     step("transactions")
@@ -614,13 +637,14 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
     step("surveys")
 
     # --- interactions -------------------------------------------------------------------------
-    interactions = _interactions(
+    purchases = [tx_cust, tx_ts]  # handed over: _interactions drops them when done
+    del tx_cust, tx_ts
+    contacts = _interactions(
         r_int,
         n,
         t0,
         t1,
-        tx_cust,
-        tx_ts,
+        purchases,
         home_store,
         np.where(is_b2b, manager, 0),
         pref,
@@ -635,9 +659,8 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
         q_home,
         first_ts,
     )
-    del tx_cust, tx_ts
-    put("interactions", interactions)
-    del interactions
+    put_parts("interactions", *contacts)
+    del contacts
     step("interactions")
 
     # --- loyalty ------------------------------------------------------------------------------
@@ -714,9 +737,9 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
 
 
 def _purchases(
-    rng, days, lam, p_drop, is_b2b, online_share, mean_spend, home_store, stores, step, put
+    rng, days, lam, p_drop, is_b2b, online_share, mean_spend, home_store, stores, step, put_parts
 ):
-    """Simulate every purchase and hand the transactions table to ``put``.
+    """Simulate every purchase and hand the transactions table to ``put_parts``.
 
     Returns, in the table's order, each purchase's customer (0-based) and time
     (``datetime64[s]``), then per-customer facts. There are about ten purchases
@@ -838,28 +861,28 @@ def _purchases(
     del away, elsewhere, b2b_tx
     store_tx = store[order]
     del store
-    cust_tx = cust[order]
+    tx_cust = cust[order]
     del cust, order
-    cust_tx += 1  # customer ids count from 1
-    channel = pa.array(["store", "online"], pa.large_string()).take(online_tx.view(np.uint8))
-    tx = pd.DataFrame(
-        {
-            "transaction_id": np.arange(1, m + 1),
-            "customer_id": cust_tx,
-            "timestamp": tx_ts.astype("datetime64[ns]"),
-            "channel": pd.array(channel, dtype="str"),
-            "store_id": pd.arrays.IntegerArray(store_tx, online_tx),
-            "amount": amount_tx,
-            "margin": margin_tx,
-            "items": items_tx,
-            "discount": discount_tx,
-        },
-        copy=False,
-    )
-    del channel, store_tx, online_tx, amount_tx, margin_tx, items_tx, discount_tx
-    put("transactions", tx)
-    del tx
-    tx_cust = cust_tx - 1
+    channels = pa.array(["store", "online"], pa.large_string())
+
+    def rows(lo, hi):
+        online = online_tx[lo:hi]
+        return pd.DataFrame(
+            {
+                "transaction_id": np.arange(lo + 1, hi + 1),
+                "customer_id": tx_cust[lo:hi] + 1,
+                "timestamp": tx_ts[lo:hi].astype("datetime64[ns]"),
+                "channel": pd.array(channels.take(online.view(np.uint8)), dtype="str"),
+                "store_id": pd.arrays.IntegerArray(store_tx[lo:hi], online),
+                "amount": amount_tx[lo:hi],
+                "margin": margin_tx[lo:hi],
+                "items": items_tx[lo:hi],
+                "discount": discount_tx[lo:hi],
+            },
+            copy=False,
+        )
+
+    put_parts("transactions", m, rows)
     return tx_cust, tx_ts, alive, n_rep, first_ts, last_ts, spend_total
 
 
@@ -903,8 +926,7 @@ def _interactions(
     n,
     t0,
     t1,
-    tx_cust,
-    tx_ts,
+    purchases,
     home,
     manager,
     pref,
@@ -918,10 +940,17 @@ def _interactions(
     opt_in,
     q_home,
     first_ts,
-) -> pd.DataFrame:
-    """The CRM contact log. ``tx_cust``/``tx_ts``: each purchase's customer (0-based) and time;
-    ``home``, ``manager`` (0 = none), ``pref``: each customer's home store, account manager and
-    preferred channel."""
+) -> tuple[int, Callable[[int, int], pd.DataFrame]]:
+    """The CRM contact log as its number of rows and ``rows(lo, hi)`` (a slice of the table).
+
+    ``purchases``: a list of each purchase's customer (0-based) and time, emptied
+    here so that these arrays are freed once the contacts that follow purchases
+    are drawn;
+    ``home``, ``manager`` (0 = none), ``pref``: each customer's home store,
+    account manager and preferred channel.
+    """
+    tx_cust, tx_ts = purchases
+    purchases.clear()
     parts = []
     words = _Words()
     end_s = (t1 + pd.Timedelta(days=1)).to_datetime64().astype("datetime64[s]")
@@ -1009,6 +1038,7 @@ def _interactions(
     p_unres = special.expit(-1.4 - 0.5 * q_home[c])
     outcome = np.where(u < p_unres, 0, np.where(u < p_unres + 0.2, 1, 2)).astype(np.int8)
     when = around(tx_ts[sel], 0, 3)
+    del tx_cust, tx_ts, sel
     emp = handler(c, ch == channels.index("store"))
     outcomes = ["unresolved", "compensated", "resolved"]
     add(c, when, (channels, ch), "complaint", (outcomes, outcome), (reasons, reason), emp)
@@ -1114,7 +1144,8 @@ def _interactions(
     emp = handler(c, ch == channels.index("store"))
     add(c, when, (channels, ch), "churn_notice", "lost", (reasons, reason), emp)
 
-    # one table, built column by column, each part dropped once used (keeps big runs small)
+    # the table in compact sorted columns (texts as codes), each part dropped once used;
+    # ids, timestamps and texts are made slice by slice as the table is written
     def column(i):
         out = np.concatenate([part[i] for part in parts])
         for j, part in enumerate(parts):
@@ -1125,23 +1156,29 @@ def _interactions(
     inside = np.flatnonzero((when >= t0.to_datetime64()) & (when < end_s))
     order = inside[np.lexsort((kind[inside], cust[inside], when[inside]))]
     del inside
-    out = {
-        "interaction_id": np.arange(1, len(order) + 1),
-        "customer_id": cust[order],
-        "timestamp": when[order].astype("datetime64[ns]"),  # the schema's unit
-    }
-    del cust, when
-    out["channel"] = words.column(column(2)[order])
-    out["type"] = pd.array(
-        pa.array(_CONTACT_TYPES, pa.large_string()).take(kind[order]), dtype="str"
-    )
-    del kind
-    out["outcome"] = words.column(column(4)[order])
-    out["reason"] = words.column(column(5)[order])
-    emp = column(6)[order]
-    out["employee_id"] = pd.arrays.IntegerArray(emp, emp == 0)
+    cust, when, kind = cust[order], when[order], kind[order]
+    channel, outcome, reason, emp = (column(i)[order] for i in (2, 4, 5, 6))
+    del order
     parts.clear()
-    return pd.DataFrame(out, copy=False)
+    types = pa.array(_CONTACT_TYPES, pa.large_string())
+
+    def rows(lo, hi):
+        handled_by = emp[lo:hi]
+        return pd.DataFrame(
+            {
+                "interaction_id": np.arange(lo + 1, hi + 1),
+                "customer_id": cust[lo:hi],
+                "timestamp": when[lo:hi].astype("datetime64[ns]"),  # the schema's unit
+                "channel": words.column(channel[lo:hi]),
+                "type": pd.array(types.take(kind[lo:hi]), dtype="str"),
+                "outcome": words.column(outcome[lo:hi]),
+                "reason": words.column(reason[lo:hi]),
+                "employee_id": pd.arrays.IntegerArray(handled_by, handled_by == 0),
+            },
+            copy=False,
+        )
+
+    return len(cust), rows
 
 
 def _meta(n, t0, t1, locale, seed, stores, rows, enrolled, treatment) -> dict:
