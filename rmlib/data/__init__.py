@@ -8,7 +8,9 @@ date, ...), so a student can check whether a method recovers what really
 happened.
 
 * :func:`generate_case` makes a :class:`Case`; :meth:`Case.write` saves it as
-  CSV or Parquet and :func:`read_case` reads it back.
+  CSV or Parquet and :func:`read_case` reads it back. For large cases,
+  :func:`generate_case_files` writes the same files table by table without
+  holding the whole case in memory.
 * :mod:`rmlib.data.schema` is the one place where tables, columns, dtypes and
   their meanings are defined.
 * ``python -m rmlib.data --customers N --seed S --out DIR`` does the same from
@@ -24,7 +26,7 @@ Examples
 
 from rmlib.data import schema
 from rmlib.data._case import FORMATS, Case, read_case
-from rmlib.data._generate import POPULATION, generate_case, seasonality
+from rmlib.data._generate import POPULATION, generate_case, generate_case_files, seasonality
 from rmlib.data._people import LOCALES
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "POPULATION",
     "Case",
     "generate_case",
+    "generate_case_files",
     "read_case",
     "schema",
     "seasonality",
