@@ -146,7 +146,7 @@ def _amounts(*values: float) -> list[str]:
     return [f"{v:.2f}" for v in values]
 
 
-def _as_share_mapping(values: Any, arg: str, keys: Sequence[str] | None = None) -> pd.Series:
+def _as_share_mapping(values: Any, arg: str) -> pd.Series:
     """Turn a dict/Series of non-negative numbers into a float Series, checking it."""
     if isinstance(values, Mapping):
         s = pd.Series(dict(values), dtype=float)
@@ -154,15 +154,6 @@ def _as_share_mapping(values: Any, arg: str, keys: Sequence[str] | None = None) 
         s = values.astype(float)
     else:
         raise TypeError(f"`{arg}` must be a dict or pandas Series, got {type(values).__name__}.")
-    if keys is not None:
-        missing = [k for k in keys if k not in s.index]
-        if missing:
-            have = ", ".join(repr(k) for k in s.index) or "(none)"
-            raise ValueError(
-                f"`{arg}` has no entry {missing[0]!r}. It has: {have}. "
-                f"Pass one value for each of {', '.join(repr(k) for k in keys)}."
-            )
-        s = s.loc[list(keys)]
     if s.isna().any():
         raise ValueError(f"`{arg}` has missing values at {list(s.index[s.isna()])}.")
     if (s < 0).any():
