@@ -182,9 +182,7 @@ def _as_series(data: Any, col: str, arg: str) -> pd.Series:
     return s
 
 
-def _scores(
-    data: Any, col: str, arg: str, low: float, high: float, question: str
-) -> tuple[pd.Series, str]:
+def _scores(data: Any, col: str, arg: str, low: float, high: float, question: str) -> pd.Series:
     """Validated answers on a ``low``-``high`` scale of whole numbers, as a float Series."""
     s = _as_series(data, col, arg)
     if isinstance(data, pd.DataFrame):
@@ -207,7 +205,7 @@ def _scores(
             f"{v[fractional][0]:g}). Survey answers are whole points on the scale; pass the "
             f"raw answers, not averages."
         )
-    return pd.Series(v, index=s.index), what
+    return pd.Series(v, index=s.index)
 
 
 def _groupers(data: Any, by: Any, arg: str) -> list[pd.Series]:
@@ -229,6 +227,12 @@ def _groupers(data: Any, by: Any, arg: str) -> list[pd.Series]:
 # ---------------------------------------------------------------------------
 # Net Promoter Score
 # ---------------------------------------------------------------------------
+
+
+_NPS_HINT = (
+    "The NPS question is answered 0-10; check that you passed the 'recommend' item "
+    "(the case's surveys['nps']), not CSAT on 1-5 or a percentage."
+)
 
 
 @dataclass(frozen=True)
@@ -290,15 +294,9 @@ def nps_group(data: Any, score_col: str = "nps") -> pd.Series:
     >>> nps_group([10, 8, 2]).tolist()
     ['promoter', 'passive', 'detractor']
     """
-    scores, _ = _scores(data, score_col, "data", 0, 10, _NPS_HINT)
+    scores = _scores(data, score_col, "data", 0, 10, _NPS_HINT)
     out = np.where(scores >= 9, "promoter", np.where(scores >= 7, "passive", "detractor"))
     return pd.Series(out, index=scores.index, name="nps_group", dtype="str")
-
-
-_NPS_HINT = (
-    "The NPS question is answered 0-10; check that you passed the 'recommend' item "
-    "(the case's surveys['nps']), not CSAT on 1-5 or a percentage."
-)
 
 
 def _nps_from_counts(
@@ -374,7 +372,7 @@ def nps(
     sms      100.0  2
     """
     z = _z(confidence)
-    scores, _ = _scores(data, score_col, "data", 0, 10, _NPS_HINT)
+    scores = _scores(data, score_col, "data", 0, 10, _NPS_HINT)
     promoter = (scores >= 9).to_numpy()
     detractor = (scores <= 6).to_numpy()
     passive = ~(promoter | detractor)
@@ -487,7 +485,7 @@ def satisfaction_index(
         f"Satisfaction answers here are on {low:g}-{high:g}; check that you passed the CSAT "
         f"item (the case's surveys['csat']), not the 0-10 NPS item, or set scale=(low, high)."
     )
-    scores, _ = _scores(data, score_col, "data", low, high, hint)
+    scores = _scores(data, score_col, "data", low, high, hint)
     if method == "mean":
         points = 100 * (scores - low) / (high - low)
     else:
@@ -558,7 +556,7 @@ def customer_attitude(
         f"(the case's surveys['nps'] is on 0-10, surveys['csat'] on 1-5) or set "
         f"scale=(low, high)."
     )
-    scores, _ = _scores(surveys, score_col, "surveys", low, high, question)
+    scores = _scores(surveys, score_col, "surveys", low, high, question)
     ids = pd.Index(surveys[customer_col].to_numpy(), name=customer_col)
     return scores.groupby(ids, sort=True).mean().rename(score_col)
 
