@@ -714,7 +714,7 @@ def retention_table(
     2024          2025       2         1             0.5         0.5
     """
     period, end = _periods_log(transactions, customer_col, date_col, period, observation_end)
-    first = int(_ordinals(transactions, date_col, period).min())
+    first = int(pd.Period(_dates(transactions, date_col).min(), period).ordinal)
 
     def table(tx: pd.DataFrame) -> pd.DataFrame:
         return _retention_rows(tx, customer_col, date_col, period, end, first)
