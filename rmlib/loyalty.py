@@ -917,10 +917,9 @@ def profitability_pyramid(
     if losses_last:
         codes[v < 0] = len(names) - 1
     dtype = pd.CategoricalDtype(names, ordered=True)
-    index = values.index.copy()
-    if index.name is None and isinstance(profit, pd.DataFrame):
-        index.name = customer_col
-    tier_s = pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=index, name="tier")
+    tier_s = pd.Series(
+        pd.Categorical.from_codes(codes, dtype=dtype), index=values.index, name="tier"
+    )
     k = len(names)
     counts = np.bincount(codes, minlength=k)
     total = float(v.sum())
