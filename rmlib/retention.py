@@ -650,8 +650,7 @@ def _retention_rows(
     g = pd.DataFrame({"p": pairs["p"].to_numpy(), "again": again}).groupby("p")["again"]
     n_active = g.size().reindex(periods, fill_value=0).to_numpy()
     n_retained = g.sum().reindex(periods, fill_value=0).to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.where(n_active > 0, n_retained / np.maximum(n_active, 1), np.nan)
+    rate = np.where(n_active > 0, n_retained / np.maximum(n_active, 1), np.nan)
     return pd.DataFrame(
         {
             "next_period": pd.PeriodIndex.from_ordinals(periods + 1, freq=period),
