@@ -773,8 +773,7 @@ def retention_rate(
     >>> churn_rate(tx, start="2023")
     0.5
     """
-    period = _check_period(period)
-    table = retention_table(
+    table = retention_table(  # checks ``period`` before anything else
         transactions,
         customer_col,
         date_col,
