@@ -438,22 +438,29 @@ def program_outcomes(
     window = pd.Timedelta(weeks=window_weeks)
     first_of_row = first.reindex(cust).to_numpy()
     in_window = (dates.to_numpy() < first_of_row + window) & np.isin(cust, ids.to_numpy())
-    counts = pd.Series(np.ones(int(in_window.sum())), index=cust[in_window])
-    purchases = counts.groupby(level=0).sum()
-    window_margin = pd.Series(margin[in_window], index=cust[in_window]).groupby(level=0).sum()
     first_ids = first.reindex(ids)
     complete = (first_ids + window <= end).to_numpy()
     keep = ids[complete]
+    in_window_cust = cust[in_window]
+    sums = (
+        pd.DataFrame(
+            {"purchases": np.ones(in_window_cust.size, dtype="int64"), "margin": margin[in_window]},
+            index=in_window_cust,
+        )
+        .groupby(level=0)
+        .sum()
+        .reindex(keep)
+    )
     out = pd.DataFrame(
         {
             "group": assignment[group_col].to_numpy()[complete],
             "first_purchase": first_ids.to_numpy()[complete],
-            "purchases": purchases.reindex(keep).to_numpy().astype("int64"),
+            "purchases": sums["purchases"].to_numpy().astype("int64"),
         },
         index=keep,
     )
     out["repeat_purchases"] = out["purchases"] - 1
-    out["margin"] = window_margin.reindex(keep).to_numpy()
+    out["margin"] = sums["margin"].to_numpy()
     return out
 
 
