@@ -789,7 +789,7 @@ class QuizQuestion(widgets.VBox):
     item : Item
         The item (kept in the kernel; its answers are not sent to the browser).
     input : ipywidgets.Widget
-        ``RadioButtons`` (single), a ``VBox`` of ``Checkbox`` (multiple),
+        ``RadioButtons`` (single), an ``HBox`` of ``Checkbox`` (multiple),
         ``ToggleButtons`` (true/false) or ``FloatText`` (numeric).
     check_button : ipywidgets.Button
     feedback : ipywidgets.HTML
@@ -925,7 +925,7 @@ class Quiz(widgets.VBox):
     items : list of QuizQuestion
         One widget per item, in the bank's order.
     score_label : ipywidgets.HTML
-        The running score, e.g. "Score: 3 of 8 correct".
+        The running score, e.g. "Score: 3 of 8 correct (5 checked)".
     reset_button : ipywidgets.Button
         *Try again*: clears every answer, the feedback and the score.
     """
@@ -955,7 +955,7 @@ class Quiz(widgets.VBox):
         return right, len(self.items)
 
     def score_text(self) -> str:
-        """The running score as text, e.g. ``'Score: 3 of 8 correct'``."""
+        """The running score as text, e.g. ``'Score: 3 of 8 correct (5 checked)'``."""
         right, total = self.score
         checked = sum(1 for q in self.items if q.result is not None)
         return f"Score: {right} of {total} correct ({checked} checked)"
