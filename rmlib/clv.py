@@ -665,8 +665,16 @@ class BetaGeoModel(_Fitted):
         """
         self._require_fit()
         x, t_x, T_, index, scalar = _rfm_inputs(frequency, recency, T)
-        p = special.expit(-self._logit_dead(x, t_x, T_))
-        return _wrap(p, index, scalar, "prob_alive")
+        return _wrap(self._p_alive(x, t_x, T_), index, scalar, "prob_alive")
+
+    def _p_alive(self, x, t_x, T_) -> np.ndarray:
+        """P(alive) of validated customers (arrays)."""
+        return special.expit(-self._logit_dead(x, t_x, T_))
+
+    def _purchases(self, t: float, x, T_, p_alive) -> np.ndarray:
+        """E[Y(t)] of validated customers whose P(alive) is known (see :meth:`expected_purchases`)."""
+        r, alpha, a, b = self._require_fit()
+        return _bgnbd_bracket(r, a, b, x, t / (alpha + T_ + t)) * p_alive
 
     def expected_purchases(self, t, frequency, recency, T):
         """Expected number of purchases in the next ``t`` time units, per customer.
@@ -710,10 +718,7 @@ class BetaGeoModel(_Fitted):
                 f"the method once per horizon."
             )
         x, t_x, T_, index, scalar = _rfm_inputs(frequency, recency, T)
-        r, alpha, a, b = self._require_fit()
-        z = float(t_) / (alpha + T_ + float(t_))
-        p_alive = special.expit(-self._logit_dead(x, t_x, T_))
-        value = _bgnbd_bracket(r, a, b, x, z) * p_alive
+        value = self._purchases(float(t_), x, T_, self._p_alive(x, t_x, T_))
         return _wrap(value, index, scalar, "expected_purchases")
 
     def simulate(self, T, random_state=None) -> pd.DataFrame:
@@ -1181,12 +1186,13 @@ def discounted_clv(
     )
     x, t_x, T_, m, index, scalar = _rfm_inputs(frequency, recency, T, monetary_value=monetary_value)
     spend = gg.expected_spend(x, m)
+    p_alive = bgnbd._p_alive(x, t_x, T_)  # the same at every period end
     n_steps = max(1, math.ceil(h / step - 1e-9))
     ends = np.minimum(np.arange(1, n_steps + 1) * step, h)
     total = np.zeros(len(x))
     previous = np.zeros(len(x))
     for s in ends:
-        cum = bgnbd.expected_purchases(float(s), x, t_x, T_)
+        cum = bgnbd._purchases(float(s), x, T_, p_alive)
         total += (cum - previous) / (1 + d) ** (s / upy)
         previous = cum
     return _wrap(mrg * spend * total, index, scalar, "clv")
