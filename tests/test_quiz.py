@@ -404,7 +404,7 @@ def test_quiz_needs_a_bank():
         Quiz({"items": []})
 
 
-def test_shipped_quiz_builds_and_marks(monkeypatch):
+def test_shipped_quiz_builds_and_marks():
     q = quiz("ch03")
     assert len(q.items) == len(load_bank("ch03").items)
     for item in q.items:  # answer every item right through the widgets
@@ -436,12 +436,17 @@ def test_open_questions_have_collapsed_guidance(tmp_path):
 # --------------------------------------------------------------------------- malformed banks
 
 
+def _parent(d, path):
+    """The container of the field at ``path`` in ``d``, and that field's key."""
+    *head, last = path
+    for key in head:
+        d = d[key]
+    return d, last
+
+
 def _set(path, value):
     def mutate(d):
-        *head, last = path
-        target = d
-        for key in head:
-            target = target[key]
+        target, last = _parent(d, path)
         target[last] = value
 
     return mutate
@@ -449,10 +454,7 @@ def _set(path, value):
 
 def _del(path):
     def mutate(d):
-        *head, last = path
-        target = d
-        for key in head:
-            target = target[key]
+        target, last = _parent(d, path)
         del target[last]
 
     return mutate
