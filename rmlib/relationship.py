@@ -873,7 +873,7 @@ def relationship_roi(
                 "`incremental_margins` has missing or infinite values; give a number per year."
             )
     years = np.arange(1, margins.size + 1)
-    pv = float(np.sum(margins / (1 + d) ** years)) if d != 0 else float(margins.sum())
+    pv = float(np.sum(margins / (1 + d) ** years))
     return (pv - inv) / inv
 
 
