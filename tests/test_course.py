@@ -24,6 +24,10 @@ def write_nb(path: Path, title: str | None, extra_md: str = "") -> Path:
     return path
 
 
+def _hrefs(r: Rendered) -> list[str]:
+    return re.findall(r'href="([^"]+)"', r.html)
+
+
 @pytest.fixture
 def course_dir(tmp_path):
     d = tmp_path / "notebooks"
@@ -127,8 +131,7 @@ def test_repository_layout_is_found(monkeypatch):
 def test_contents_links_every_notebook_in_order(course_dir):
     toc = contents(course_dir)
     assert isinstance(toc, Rendered)
-    hrefs = re.findall(r'href="([^"]+)"', toc.html)
-    assert hrefs == [
+    assert _hrefs(toc) == [
         "00_start_here.ipynb",
         "01_first.ipynb",
         "02_second.ipynb",
@@ -146,10 +149,6 @@ def test_contents_links_every_notebook_in_order(course_dir):
 def test_titles_are_escaped_in_html(tmp_path):
     write_nb(tmp_path / "01_x.ipynb", "Chapter 1. Price <b> & value")
     assert "Price &lt;b&gt; &amp; value" in contents(tmp_path).html
-
-
-def _hrefs(r: Rendered) -> list[str]:
-    return re.findall(r'href="([^"]+)"', r.html)
 
 
 def test_navigation_middle_has_previous_contents_next(course_dir):
@@ -220,4 +219,4 @@ def test_real_course_every_notebook_has_navigation():
     for nb in nbs:
         for href in _hrefs(navigation(nb.name)):
             assert (folder / href.split("#")[0]).is_file(), (nb.name, href)
-    assert [h for h in _hrefs(contents())] == [nb.filename for nb in nbs]
+    assert _hrefs(contents()) == [nb.filename for nb in nbs]
