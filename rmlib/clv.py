@@ -287,10 +287,9 @@ def _check_rfm(x, t_x, T, index) -> None:
         )
 
 
-def _check_t(t: Any, arg: str = "t") -> np.ndarray:
-    """Forecast horizon(s): a non-negative number or array of them."""
-    arr, _ = _values(t, arg)
-    return arr
+def _check_t(t: Any) -> np.ndarray:
+    """Forecast horizon(s) ``t``: a non-negative number or array of them."""
+    return _values(t, "t")[0]
 
 
 def _wrap(values: np.ndarray, index: pd.Index | None, scalar: bool, name: str):
@@ -857,7 +856,6 @@ class _BGNBDLikelihood:
         self.ux, inv, counts = np.unique(x, return_inverse=True, return_counts=True)
         self.counts = counts.astype(np.float64)
         self.x, self.T = x, T_
-        self.sum_x = float(x.sum())
         p = slice(0, self.n_pos)
         self.xp, self.tx_p, self.inv_p = x[p], t_x[p], inv[p]
         self.n = len(x)
@@ -1068,14 +1066,14 @@ class _GGLikelihood:
     """
 
     def __init__(self, x, m):
-        self.ux, self.inv, counts = np.unique(x, return_inverse=True, return_counts=True)
+        self.ux, counts = np.unique(x, return_counts=True)
         self.counts = counts.astype(np.float64)
-        self.x, self.m = x, m
-        self.log_m, self.log_x = np.log(m), np.log(x)
+        self.x = x
         self.mx = m * x
         self.n = len(x)
-        self.const = float(np.sum(-self.log_m))
-        self.sx_log = float(x @ (self.log_m + self.log_x))
+        log_m = np.log(m)
+        self.const = float(np.sum(-log_m))
+        self.sx_log = float(x @ (log_m + np.log(x)))
 
     def __call__(self, theta):
         p, q, v = np.exp(theta)
