@@ -14,9 +14,9 @@ What they accept
       table with one row per customer both work;
     * a plain list or NumPy array of values (customers are then numbered 0, 1, ...).
 
-    :func:`top_share`, :func:`customer_share_needed`, :func:`abc_classes` and
-    :func:`abc_summary` also accept a table made by :func:`pareto_table` (recognised by
-    its five columns), so a big log is aggregated and ranked once.
+    Every function but :func:`pareto_table` itself also accepts a table made by
+    :func:`pareto_table` (recognised by its five columns), so a big log is aggregated
+    and ranked once.
 
     Values must be numbers, with no missing values and none below zero. Profit per
     customer can be negative, but shares of a total that mixes gains and losses are not
