@@ -146,7 +146,8 @@ def notebooks_dir() -> Path:
 
     Looks, in order, at the folder named by ``RMLIB_NOTEBOOKS_DIR``, at
     ``notebooks/`` next to the installed package, and at the working
-    directory (a notebook runs inside ``notebooks/``) and its parent.
+    directory (a notebook runs inside ``notebooks/``), its parent (for
+    ``notebooks/solutions/``) and its ``notebooks/`` subfolder.
 
     Returns
     -------
