@@ -1004,9 +1004,8 @@ class GammaGammaModel(_Fitted):
         x, m = x[rep], m[rep]
         nll = _GGLikelihood(x, m)
         n = len(x)
-        # start: p from the spread of the individual means, v from the population mean
-        mean = float(np.mean(m))
-        theta0 = np.log([1.0, 2.0, mean])
+        # start: p = 1, q = 2 and v such that the population mean p v / (q - 1) is the mean of m
+        theta0 = np.log([1.0, 2.0, float(np.mean(m))])
         theta, hess, converged = _minimise(_penalised(nll, n, pen), theta0, n)
         return self._store_fit(nll, theta, hess, n, converged)
 
