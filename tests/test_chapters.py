@@ -37,37 +37,9 @@ TEMPLATE_HEADINGS = [
 MIN_QUIZ_ITEMS = 8
 MIN_OPEN_QUESTIONS = 5
 
-CHAPTERS = sorted(
-    p
-    for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")
-    if int(p.name[:2]) >= 1 and not p.stem.endswith("_solutions")
-)
-
-# Chapters whose notebook still shows the quiz, the glossary and the links in
-# the old way; each entry fails today and must be removed (strict xfail) as
-# soon as the chapter calls the rmlib function.
-PENDING = {
-    "navigation": set(),
-    "key_terms": set(),
-    "quiz": set(),
-    "open_questions": set(),
-}
-REASONS = {
-    "navigation": 'the chapter does not yet end with navigation("NN_name")',
-    "key_terms": 'the Key terms section does not yet call key_terms("chNN")',
-    "quiz": 'the quiz section does not yet call quiz("chNN")',
-    "open_questions": 'the discussion section does not yet call open_questions("chNN")',
-}
-
-
-def params(check: str | None = None) -> list:
-    out = []
-    for p in CHAPTERS:
-        marks = []
-        if check is not None and p.stem in PENDING[check]:
-            marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=REASONS[check])]
-        out.append(pytest.param(p, marks=marks, id=p.stem))
-    return out
+# Solutions live in notebooks/solutions/, which this glob does not reach.
+CHAPTERS = sorted(p for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb") if int(p.name[:2]) >= 1)
+chapters = pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 
 
 def chapter_id(path: Path) -> str:
@@ -128,7 +100,7 @@ def test_chapters_are_found():
     assert [p.stem for p in CHAPTERS][:1] == ["01_definitions"]
 
 
-@pytest.mark.parametrize("path", params())
+@chapters
 def test_title_line(path):
     """The first cell is markdown and its first line is '# Chapter N. Title' with N from the file."""
     first = read(path).cells[0]
@@ -155,7 +127,7 @@ def template_problem(nb) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("path", params())
+@chapters
 def test_template_headings_in_order(path):
     """The template's '##' headings all appear, in the template's order."""
     assert template_problem(read(path)) is None
@@ -192,7 +164,7 @@ def test_the_call_finder():
     assert ("navigation", ["01_x"]) in found and ("quiz", [None]) in found
 
 
-@pytest.mark.parametrize("path", params())
+@chapters
 def test_first_code_cell_imports_rmlib_and_fixes_seed(path):
     """The first code cell imports from rmlib and fixes the seed."""
     first = next(c for c in read(path).cells if c.cell_type == "code").source
@@ -200,7 +172,7 @@ def test_first_code_cell_imports_rmlib_and_fixes_seed(path):
     assert re.search(r"SEED\s*=|random_state\s*=|default_rng\(", first), "fix the seed"
 
 
-@pytest.mark.parametrize("path", params("navigation"))
+@chapters
 def test_ends_with_navigation(path):
     """The last cell is a code cell calling navigation() with the notebook's own name."""
     last = read(path).cells[-1]
@@ -210,7 +182,7 @@ def test_ends_with_navigation(path):
     )
 
 
-@pytest.mark.parametrize("path", params())
+@chapters
 def test_quiz_bank_validates_and_is_big_enough(path):
     """The chapter's quiz bank validates and has enough items and open questions."""
     bank = load_bank(chapter_id(path))
@@ -220,20 +192,20 @@ def test_quiz_bank_validates_and_is_big_enough(path):
     )
 
 
-@pytest.mark.parametrize("path", params("quiz"))
+@chapters
 def test_quiz_section_shows_the_bank(path):
     """The quiz section calls quiz("chNN") (the answers stay in the bank)."""
     assert ("quiz", [chapter_id(path)]) in calls(section_code(read(path), "Self-check quiz"))
 
 
-@pytest.mark.parametrize("path", params("open_questions"))
+@chapters
 def test_discussion_section_shows_the_open_questions(path):
     """The discussion section calls open_questions("chNN")."""
     code = section_code(read(path), "Questions for discussion")
     assert ("open_questions", [chapter_id(path)]) in calls(code)
 
 
-@pytest.mark.parametrize("path", params())
+@chapters
 def test_no_quiz_answers_in_the_notebook_source(path):
     """No explanation from the quiz bank is written into the notebook itself."""
     bank = load_bank(chapter_id(path))
@@ -245,7 +217,7 @@ def test_no_quiz_answers_in_the_notebook_source(path):
     assert leaked == []
 
 
-@pytest.mark.parametrize("path", params())
+@chapters
 def test_glossary_has_the_chapters_terms_in_both_languages(path):
     """The chapter's glossary file exists and each of its terms has English and Russian names."""
     ch = chapter_id(path)
@@ -256,13 +228,13 @@ def test_glossary_has_the_chapters_terms_in_both_languages(path):
     assert terms["term_ru"].str.contains(r"[\u0400-\u04FF]").all()
 
 
-@pytest.mark.parametrize("path", params("key_terms"))
+@chapters
 def test_key_terms_section_renders_the_glossary(path):
     """The Key terms section calls key_terms("chNN"), so chapter and glossary share one source."""
     assert ("key_terms", [chapter_id(path)]) in calls(section_code(read(path), "Key terms"))
 
 
-@pytest.mark.parametrize("path", params())
+@chapters
 def test_has_a_solutions_notebook(path):
     """Worked solutions live apart, in notebooks/solutions/NN_name_solutions.ipynb."""
     assert (NOTEBOOKS_DIR / "solutions" / f"{path.stem}_solutions.ipynb").is_file()
