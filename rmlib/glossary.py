@@ -60,7 +60,6 @@ __all__ = [
 #: The header every glossary file must have, in this order.
 COLUMNS = ("term", "term_ru", "definition", "source")
 
-_FILE = re.compile(r"^ch(\d{2})\.csv$")
 _CHAPTER = re.compile(r"^ch\d{2}$")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _TRAILING_PAREN = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
@@ -242,14 +241,13 @@ def load_glossary(*, directory: str | os.PathLike | None = None) -> pd.DataFrame
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".csv"):
             continue
-        m = _FILE.match(entry.name)
-        if not m:
+        chapter = entry.name.removesuffix(".csv")
+        if not _CHAPTER.match(chapter):
             problems.append(
                 f"{entry.name}: a glossary file is named after its chapter, e.g. ch03.csv; "
                 f"rename it."
             )
             continue
-        chapter = entry.name.removesuffix(".csv")
         text = entry.read_text(encoding="utf-8-sig")
         for row in _read_file(entry.name, text, problems):
             keys = _keys(row["term"], abbreviation=False)
