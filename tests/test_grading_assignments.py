@@ -285,8 +285,7 @@ def test_hidden_tests_stay_out_of_release_and_feedback(graded, a):
     )
     hidden = {h for h in hidden if h not in solutions}
     assert hidden
-    release = nbformat.read(course.path("release", a, f"{a}.ipynb"), 4)
-    texts = {"release": re.sub(r"\s+", " ", "\n".join(c.source for c in release.cells))}
+    texts = {"release": visible_text(course.path("release", a, f"{a}.ipynb"))}
     for student in ["correct", "unanswered", "partial"]:
         texts[student] = visible_text(course.path("feedback", student, a, f"{a}.html"))
     for name, text in texts.items():
