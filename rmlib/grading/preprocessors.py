@@ -94,7 +94,7 @@ def _nbgrader_meta(src, grades, solutions):
         "task": False,
     }
     if grade:
-        meta["points"] = grades.get(name, 0.0)
+        meta["points"] = grades[name]
     if src["checksum"] is not None:
         meta["checksum"] = src["checksum"]
     return meta
