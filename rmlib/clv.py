@@ -105,6 +105,7 @@ from rmlib._validate import (
     check_positive_int,
     check_probability,
     check_random_state,
+    first_labels,
 )
 
 __all__ = [
@@ -196,11 +197,11 @@ def _values(values: Any, arg: str) -> tuple[np.ndarray, pd.Index | None]:
 
 
 def _first_positions(mask: np.ndarray, index: pd.Index | None) -> str:
+    """Where the first offending customers are: Series labels, else array positions."""
     mask = np.atleast_1d(mask)
-    pos = np.flatnonzero(mask)[:3]
     if index is None:
-        return f"position {pos.tolist()}"
-    return f"index {index[pos].tolist()}"
+        return f"position {first_labels(np.arange(mask.size), mask)}"
+    return f"index {first_labels(index, mask)}"
 
 
 def _common(named: dict[str, Any]) -> tuple[dict[str, np.ndarray], pd.Index | None, bool]:

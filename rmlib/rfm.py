@@ -60,6 +60,7 @@ from rmlib._validate import (
     check_one_of,
     check_positive_int,
     check_timestamp,
+    first_labels,
 )
 
 __all__ = [
@@ -138,12 +139,11 @@ def _end_day(days: np.ndarray, value: Any, df: pd.DataFrame, date_col: str, arg:
     end = int(np.datetime64(ts.to_datetime64(), "D").astype(np.int64))
     late = days > end
     if late.any():
-        first = list(df.index[late][:3])
         end_str = str(np.datetime64(end, "D"))
         raise ValueError(
             f"column {date_col!r} of `transactions` has {int(late.sum())} purchase(s) after "
-            f"{arg}={end_str} (first at index {first}). Pass a later `{arg}`, or keep only "
-            f"the purchases up to it, e.g. "
+            f"{arg}={end_str} (first at index {first_labels(df.index, late)}). Pass a later "
+            f"`{arg}`, or keep only the purchases up to it, e.g. "
             f"transactions[transactions[{date_col!r}] < pd.Timestamp({end_str!r}) "
             f"+ pd.Timedelta(days=1)]."
         )
