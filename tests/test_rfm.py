@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rmlib.datasets import load_cdnow
+from rmlib.datasets import load_case, load_cdnow
 from rmlib.rfm import (
     ALL_CUSTOMERS,
     SEGMENTS,
@@ -58,6 +58,12 @@ def _reference_summary(df, end, unit):
 @pytest.fixture(scope="module")
 def cdnow():
     return load_cdnow()
+
+
+@pytest.fixture(scope="module")
+def case_transactions():
+    """The shipped case's purchase log, read once for the module (tests only read it)."""
+    return load_case().transactions
 
 
 @pytest.fixture(scope="module")
@@ -134,11 +140,8 @@ def test_clv_summary_timezone_aware_dates_use_local_calendar_day():
     assert s.loc[1, "frequency"] == 1 and s.loc[1, "recency"] == 1.0
 
 
-def test_clv_summary_matches_slow_reference_on_case_data():
-    from rmlib.datasets import load_case
-
-    tx = load_case().transactions
-    tx = tx[tx["customer_id"] <= 400]
+def test_clv_summary_matches_slow_reference_on_case_data(case_transactions):
+    tx = case_transactions[case_transactions["customer_id"] <= 400]
     got = clv_summary(tx, observation_end="2024-12-31", freq="W")
     want = _reference_summary(tx, "2024-12-31", 7.0)
     pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=False, rtol=1e-12)
@@ -369,10 +372,8 @@ def test_rfm_table_by_hand():
     assert rfm_table(log)["recency"].tolist() == [0, 39]
 
 
-def test_rfm_table_agrees_with_clv_summary_on_case_data():
-    from rmlib.datasets import load_case
-
-    tx = load_case().transactions
+def test_rfm_table_agrees_with_clv_summary_on_case_data(case_transactions):
+    tx = case_transactions
     t = rfm_table(tx, as_of="2024-12-31")
     s = clv_summary(tx, observation_end="2024-12-31", freq="D")
     assert t.index.equals(s.index)
@@ -552,10 +553,8 @@ def test_rfm_segments_error_missing_column():
 # --------------------------------------------------------------------------- segment_summary
 
 
-def test_segment_summary_on_case_data():
-    from rmlib.datasets import load_case
-
-    tx = load_case().transactions
+def test_segment_summary_on_case_data(case_transactions):
+    tx = case_transactions
     seg = rfm_segments(rfm_scores(rfm_table(tx, as_of="2024-12-31")))
     assert len(seg) == tx["customer_id"].nunique()
     summ = segment_summary(seg)
@@ -693,10 +692,8 @@ def test_clv_summary_mixed_type_ids_keep_first_seen_order():
 # --------------------------------------------------------------------------- score_matrix
 
 
-def test_score_matrix_counts_and_values():
-    from rmlib.datasets import load_case
-
-    sc = rfm_scores(rfm_table(load_case().transactions, as_of="2024-12-31"))
+def test_score_matrix_counts_and_values(case_transactions):
+    sc = rfm_scores(rfm_table(case_transactions, as_of="2024-12-31"))
     counts = score_matrix(sc)
     assert counts.shape == (5, 5)
     assert counts.index.tolist() == [1, 2, 3, 4, 5] and counts.index.name == "R"
