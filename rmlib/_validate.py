@@ -9,6 +9,7 @@ Checks never modify what they are given.
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -16,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CHAPTER_CODE",
+    "check_chapter_code",
     "check_columns",
     "check_confidence",
     "check_customer_frame",
@@ -412,6 +415,23 @@ def check_positive_int(value: Any, arg: str, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"`{arg}` must be an integer >= {minimum}, got {value}.")
     return int(value)
+
+
+#: A chapter's code, as quiz banks and glossary files are named: ``ch`` and two digits.
+CHAPTER_CODE = re.compile(r"^ch\d{2}$")
+
+
+def check_chapter_code(chapter: Any, arg: str = "chapter") -> str:
+    """Return ``chapter`` if it is a chapter code such as ``"ch03"``.
+
+    >>> check_chapter_code("3")
+    Traceback (most recent call last):
+    ...
+    ValueError: `chapter` must look like 'ch03' (ch + two digits), got '3'.
+    """
+    if not isinstance(chapter, str) or not CHAPTER_CODE.match(chapter):
+        raise ValueError(f"`{arg}` must look like 'ch03' (ch + two digits), got {chapter!r}.")
+    return chapter
 
 
 def check_one_of(value: Any, arg: str, options: Sequence[Any]) -> Any:

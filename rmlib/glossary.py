@@ -44,6 +44,7 @@ from typing import Any
 
 import pandas as pd
 
+from rmlib._validate import CHAPTER_CODE, check_chapter_code
 from rmlib.course import Rendered, chapters
 
 __all__ = [
@@ -60,7 +61,6 @@ __all__ = [
 #: The header every glossary file must have, in this order.
 COLUMNS = ("term", "term_ru", "definition", "source")
 
-_CHAPTER = re.compile(r"^ch\d{2}$")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _TRAILING_PAREN = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
 
@@ -242,7 +242,7 @@ def load_glossary(*, directory: str | os.PathLike | None = None) -> pd.DataFrame
         if not entry.name.endswith(".csv"):
             continue
         chapter = entry.name.removesuffix(".csv")
-        if not _CHAPTER.match(chapter):
+        if not CHAPTER_CODE.match(chapter):
             problems.append(
                 f"{entry.name}: a glossary file is named after its chapter, e.g. ch03.csv; "
                 f"rename it."
@@ -274,8 +274,7 @@ def load_glossary(*, directory: str | os.PathLike | None = None) -> pd.DataFrame
 
 
 def _check_chapter(chapter: Any, have: list[str]) -> str:
-    if not isinstance(chapter, str) or not _CHAPTER.match(chapter):
-        raise ValueError(f"`chapter` must look like 'ch03' (ch + two digits), got {chapter!r}.")
+    check_chapter_code(chapter)
     if chapter not in have:
         raise ValueError(
             f"`chapter` {chapter!r} has no glossary file ({chapter}.csv). Chapters with "

@@ -69,7 +69,6 @@ import json
 import math
 import numbers
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -78,7 +77,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from rmlib._validate import check_random_state
+from rmlib._validate import CHAPTER_CODE, check_chapter_code, check_random_state
 from rmlib.course import Rendered
 
 __all__ = [
@@ -111,7 +110,6 @@ _TYPE_KEYS = {
 _OPTION_KEYS = ("text", "correct", "explanation")
 _BANK_KEYS = ("chapter", "title", "items", "open_questions")
 _OPEN_KEYS = ("prompt", "guidance")
-_CHAPTER = re.compile(r"^ch\d{2}$")
 
 # Okabe-Ito colours (colour-blind safe): right / not right.
 _RIGHT = "#009E73"
@@ -620,7 +618,7 @@ def validate_bank(data: Any, source: str = "<bank>", *, chapter: str | None = No
         if key not in data:
             problems.append(f"{source}: required field {key!r} is missing; add it.")
     ch = data.get("chapter")
-    if "chapter" in data and (not isinstance(ch, str) or not _CHAPTER.match(ch)):
+    if "chapter" in data and (not isinstance(ch, str) or not CHAPTER_CODE.match(ch)):
         problems.append(f"{source}, field 'chapter': expected 'chNN' such as 'ch03', found {ch!r}.")
     elif chapter is not None and ch is not None and ch != chapter:
         problems.append(
@@ -715,7 +713,7 @@ def available_banks(directory: str | os.PathLike | None = None) -> list[str]:
     return sorted(
         p.name.removesuffix(".json")
         for p in folder.iterdir()
-        if p.name.endswith(".json") and _CHAPTER.match(p.name.removesuffix(".json"))
+        if p.name.endswith(".json") and CHAPTER_CODE.match(p.name.removesuffix(".json"))
     )
 
 
@@ -752,8 +750,7 @@ def load_bank(chapter: str, *, directory: str | os.PathLike | None = None) -> Ba
     ...
     ValueError: `chapter` must look like 'ch03' (ch + two digits), got '3'.
     """
-    if not isinstance(chapter, str) or not _CHAPTER.match(chapter):
-        raise ValueError(f"`chapter` must look like 'ch03' (ch + two digits), got {chapter!r}.")
+    check_chapter_code(chapter)
     folder = _bank_dir(directory)
     resource = folder / f"{chapter}.json"
     if not resource.is_file():
