@@ -7,7 +7,8 @@
    ``BetaGeoFitter`` (``bench_clv.py``; goal: >= 10x faster, same parameters to
    three significant digits). lifetimes runs in the interpreter given by
    ``--lifetimes-python``; by default ``.venv-lifetimes/bin/python``, which
-   ``make bench`` builds from ``benchmarks/lifetimes-requirements.txt``.
+   ``make bench`` builds from ``benchmarks/lifetimes-requirements.txt``
+   (``bench_clv.DEFAULT_LIFETIMES``).
 
 Run: ``.venv/bin/python benchmarks/bench_analytics.py [--rows N] [--customers N]``.
 """
@@ -23,17 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_clv
 import bench_rfm
 
-DEFAULT_LIFETIMES = Path(__file__).resolve().parent.parent / ".venv-lifetimes" / "bin" / "python"
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000, help="transactions for RFM")
     parser.add_argument("--customers", type=int, default=1_000_000, help="customers for BG/NBD")
-    parser.add_argument(
-        "--lifetimes-python",
-        default=str(DEFAULT_LIFETIMES) if DEFAULT_LIFETIMES.exists() else sys.executable,
-    )
+    parser.add_argument("--lifetimes-python", default=bench_clv.DEFAULT_LIFETIMES)
     args = parser.parse_args(argv)
     print("== RFM summary (clv_summary)")
     bench_rfm.main(["--rows", str(args.rows)])

@@ -10,15 +10,12 @@ significant digits, and lifetimes' time divided by rmlib's. Goals: ratio
 >= 10, same parameters to 3 significant digits.
 
 ``lifetimes`` 0.11.3 (archived) does not install on the course's pandas 3 /
-numpy 2 stack, so it runs in a separate interpreter: create one with, e.g.::
-
-    python3.11 -m venv /tmp/ltvenv
-    /tmp/ltvenv/bin/pip install "numpy<2" "pandas<2.1" "scipy<1.12" lifetimes==0.11.3
-
-and pass ``--lifetimes-python /tmp/ltvenv/bin/python``. Without that option
-the script tries the current interpreter and skips lifetimes with a note if
-it cannot be imported there. The data travel to that process in a ``.npz``
-file; only the ``fit`` call is timed there, like ours.
+numpy 2 stack, so it runs in a separate interpreter: ``make bench`` builds
+``.venv-lifetimes`` from ``benchmarks/lifetimes-requirements.txt``, and the
+script uses it when it exists; otherwise it tries the current interpreter
+and skips lifetimes with a note if it cannot be imported there. Pass
+``--lifetimes-python PATH`` to use another one. The data travel to that
+process in a ``.npz`` file; only the ``fit`` call is timed there, like ours.
 
 Run: ``.venv/bin/python benchmarks/bench_clv.py [--customers N] [--seed S]
 [--repeat R] [--lifetimes-python PATH]``.
@@ -39,6 +36,10 @@ import numpy as np
 from rmlib.clv import BetaGeoModel
 
 CDNOW = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+
+# The lifetimes interpreter `make bench` builds; the current one if it has not been built.
+_LT_VENV = Path(__file__).resolve().parent.parent / ".venv-lifetimes" / "bin" / "python"
+DEFAULT_LIFETIMES = str(_LT_VENV) if _LT_VENV.exists() else sys.executable
 
 # Runs in the lifetimes interpreter: fit, time the fit alone, print JSON.
 LIFETIMES_SCRIPT = r"""
@@ -110,8 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="best of R fits for rmlib")
     parser.add_argument(
         "--lifetimes-python",
-        default=sys.executable,
-        help="interpreter that can import lifetimes (default: this one)",
+        default=DEFAULT_LIFETIMES,
+        help="interpreter that can import lifetimes (default: .venv-lifetimes if built, "
+        "else this one)",
     )
     args = parser.parse_args(argv)
 
