@@ -118,7 +118,8 @@ __all__ = [
     "retention_value_curve",
 ]
 
-# Within this distance of a = 1 the BG/NBD expectations (0/0 at a = 1) are interpolated.
+# Within this distance of a = 1 (0/0) or of a + b = 1 (a 2F1 with third argument 0 for customers
+# without repeat purchases) the BG/NBD expectations are interpolated.
 _A_NEAR_ONE = 1e-5
 # Fits on more customers than this start from a fit on an evenly spaced subsample this big.
 _SUBSAMPLE = 50_000
@@ -804,11 +805,25 @@ class BetaGeoModel(_Fitted):
 
 
 def _bgnbd_bracket(r, a, b, x, z) -> np.ndarray:
-    """``(a+b+x-1)/(a-1) * [1 - (1-z)**(a-1) * 2F1(a+b-1-r, a-1; a+b+x-1; z)]``, stable near a=1."""
+    """``(a+b+x-1)/(a-1) * [1 - (1-z)**(a-1) * 2F1(a+b-1-r, a-1; a+b+x-1; z)]``.
+
+    Two removable singularities are bridged by linear interpolation across a
+    width of ``2 * _A_NEAR_ONE``: ``a = 1`` (0/0) and, for customers without
+    repeat purchases, ``a + b = 1`` (the 2F1's third argument is 0 there).
+    """
     h = _A_NEAR_ONE
     if abs(a - 1.0) < h:
-        lo, hi = _bracket(r, 1.0 - h, b, x, z), _bracket(r, 1.0 + h, b, x, z)
+        lo, hi = _bracket_near_ab1(r, 1.0 - h, b, x, z), _bracket_near_ab1(r, 1.0 + h, b, x, z)
         return lo + (a - (1.0 - h)) / (2 * h) * (hi - lo)
+    return _bracket_near_ab1(r, a, b, x, z)
+
+
+def _bracket_near_ab1(r, a, b, x, z) -> np.ndarray:
+    h = _A_NEAR_ONE
+    if abs(a + b - 1.0) < h:
+        b_lo = 1.0 - a - h
+        lo, hi = _bracket(r, a, b_lo, x, z), _bracket(r, a, b_lo + 2 * h, x, z)
+        return lo + (b - b_lo) / (2 * h) * (hi - lo)
     return _bracket(r, a, b, x, z)
 
 

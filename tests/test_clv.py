@@ -242,6 +242,29 @@ def test_a_equal_to_one_is_continuous():
         np.testing.assert_allclose(e(a), e(1.0) + (a - 1) * slope, rtol=1e-8)
 
 
+def test_a_plus_b_equal_to_one_is_continuous_for_customers_without_repeats():
+    """At a + b = 1 the 2F1 of a customer with x = 0 has third argument 0 (NaN in scipy)."""
+
+    def e(b):
+        bg = BetaGeoModel.from_params(r=1.0, alpha=1.0, a=0.5, b=b)
+        return np.array(
+            [
+                bg.expected_purchases(1.0, 0, 0.0, 0.0),
+                bg.expected_purchases(1.0, 0, 0.0, 5.0),
+                bg.expected_purchases(1.0, 3, 2.0, 5.0),
+                bg.expected_purchases_new(1.0),
+            ]
+        )
+
+    h = 1e-3
+    assert np.all(np.isfinite(e(0.5)))
+    mid = (e(0.5 - h) + e(0.5 + h)) / 2
+    slope = (e(0.5 + h) - e(0.5 - h)) / (2 * h)
+    np.testing.assert_allclose(e(0.5), mid, rtol=1e-5)  # no jump at a + b = 1
+    for b in (0.5 - 2e-5, 0.5 - 1e-5, 0.5 - 3e-6, 0.5 + 3e-6, 0.5 + 1e-5, 0.5 + 2e-5):
+        np.testing.assert_allclose(e(b), e(0.5) + (b - 0.5) * slope, rtol=1e-8)
+
+
 def test_expected_spend_by_hand():
     gg = GammaGammaModel.from_params(p=6.25, q=3.74, v=15.44)
     pop = 6.25 * 15.44 / 2.74
