@@ -9,14 +9,25 @@ missing and checks that the CDNOW files are there.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["DEFAULT_CASE_ARGS", "data_dir", "ensure_datasets", "load_case", "load_cdnow"]
+__all__ = [
+    "DEFAULT_CASE_ARGS",
+    "data_dir",
+    "ensure_datasets",
+    "load_case",
+    "load_cdnow",
+    "shipped_checksums",
+    "verify_and_restore",
+    "verify_datasets",
+]
 
 #: Arguments of :func:`rmlib.data.generate_case` that made ``datasets/case``.
 DEFAULT_CASE_ARGS = {
@@ -168,6 +179,87 @@ def ensure_datasets(base: Path | str | None = None) -> list[str]:
         _replace_dir(written, case_dir)
     report.append(f"case: regenerated {case_dir} (missing: {', '.join(absent)})")
     return report
+
+
+CHECKSUMS = Path(__file__).resolve().parent / "resources" / "datasets.sha256"
+
+
+def shipped_checksums() -> dict[str, str]:
+    """SHA-256 of every shipped data file, by path relative to the datasets folder."""
+    out = {}
+    for line in CHECKSUMS.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            out[name.strip()] = digest
+    return out
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def verify_datasets(names=("case", "cdnow"), base: Path | str | None = None) -> list[str]:
+    """Shipped files of the datasets ``names`` that are missing or differ from their checksum.
+
+    Examples
+    --------
+    >>> verify_datasets()
+    []
+    """
+    base = Path(base) if base is not None else data_dir()
+    changed = []
+    for name, digest in shipped_checksums().items():
+        if name.split("/")[0] not in names:
+            continue
+        path = base / name
+        if not path.is_file() or path.is_symlink() or _sha256(path) != digest:
+            changed.append(name)
+    return changed
+
+
+def verify_and_restore(names=("case", "cdnow"), base: Path | str | None = None, *, log=None):
+    """Check the shipped data before grading; regenerate changed case files, report the rest.
+
+    Grading must never run on data that a submission changed. Case files that
+    are missing or differ from their checksums are regenerated (the generator is
+    deterministic, so they come back byte for byte); a changed CDNOW file
+    cannot be regenerated and raises.
+
+    Returns
+    -------
+    list of str
+        The files that were restored (empty when everything was intact).
+
+    Raises
+    ------
+    RuntimeError
+        If a CDNOW file changed, or a case file is still wrong after regenerating.
+    """
+    from rmlib.data import generate_case
+
+    base = Path(base) if base is not None else data_dir()
+    changed = verify_datasets(names, base)
+    if not changed:
+        return []
+    bad = [n for n in changed if not n.startswith("case/")]
+    if bad:
+        raise RuntimeError(
+            f"shipped data changed: {', '.join(bad)}. Grading stopped; restore them with "
+            "`git checkout -- datasets/` and grade again."
+        )
+    if log is not None:
+        log.warning("Shipped data changed (%s); restoring it before grading", ", ".join(changed))
+    with tempfile.TemporaryDirectory(prefix=".case.", dir=base) as tmp:
+        fresh = generate_case(**DEFAULT_CASE_ARGS).write(Path(tmp) / "case", format="csv")
+        for name in changed:
+            target = base / name
+            if target.is_symlink() or target.is_dir():
+                target.unlink() if target.is_symlink() else shutil.rmtree(target)
+            os.replace(fresh / Path(name).name, target)
+    still = verify_datasets(names, base)
+    if still:
+        raise RuntimeError(f"could not restore the shipped data: {', '.join(still)}")
+    return changed
 
 
 def main(argv: list[str] | None = None) -> int:

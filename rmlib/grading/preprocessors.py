@@ -36,17 +36,34 @@ subclasses or mirrors an nbgrader preprocessor and is tested end to end in
 from __future__ import annotations
 
 import copy
+import json
 import os
-import shutil
-import tempfile
+import secrets
+import time
 from pathlib import Path
+from queue import Empty
 
-from nbclient.exceptions import DeadKernelError
+from jupyter_core.utils import ensure_async, run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer, List, Unicode
+
+from rmlib import datasets
+from rmlib.grading import answers
+from rmlib.grading.answers import MIME
+from rmlib.grading.sandbox import Box, JailedKernelManager, Limits, choose_mode
+from rmlib.grading.trusted import (
+    KernelGone,
+    StudentError,
+    TrustedChecks,
+    Verdict,
+    raise_as,
+    visible_source,
+)
 
 __all__ = [
     "BEGIN_HIDDEN",
@@ -236,100 +253,365 @@ class RestoreCellMetadata(NbGraderPreprocessor):
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's ``Execute``, with the kernel kept away from the course and kept alive.
+    """nbgrader's ``Execute``, with the student's kernel jailed and the verdicts decided outside it.
 
-    The kernel starts in a new temporary folder that holds copies of the
-    assignment's non-notebook files (its data); the folder is deleted
-    afterwards. The kernel's environment loses every variable whose value
-    names the course folder or the working directory, and gets
-    ``PYTHONWARNINGS=ignore`` so that a library warning printed to stderr
-    cannot zero a correct test (nbgrader fails any test cell with stderr).
+    For each submission:
 
-    If a cell kills the kernel, the cell gets a ``KernelDied`` error output and
-    the notebook is executed again from a fresh kernel with that cell skipped,
-    up to ``max_kernel_deaths`` times.
+    * the shipped data is checked against its checksums (and restored if a
+      file was changed), then copied into a new :class:`~rmlib.grading.sandbox.Box`;
+    * the kernel starts in that box through :mod:`rmlib.grading.jail`
+      (see :mod:`rmlib.grading.sandbox` for the modes), with ``exit()`` and
+      ``quit()`` made harmless;
+    * every cell runs, except that test cells run without their hidden
+      regions: the kernel never receives hidden test code;
+    * a cell that kills the kernel or ignores the interrupt after the cell
+      timeout is skipped and the notebook runs again without it (up to
+      ``max_kernel_deaths`` times); the whole submission has
+      ``notebook_timeout`` seconds, after which the remaining cells are not run;
+    * then every graded test cell, hidden tests included, is run by
+      :class:`~rmlib.grading.trusted.TrustedChecks` in the grader's process on
+      the answers exported from the kernel, and its verdict replaces whatever
+      the kernel printed for that cell.
     """
 
     max_kernel_deaths = Integer(
-        3, help="How many kernel deaths to survive per notebook before giving up."
+        3, help="How many cells that kill or hang the kernel to skip before giving up."
     ).tag(config=True)
-
-    drop_env_prefixes = List(
-        ["NBGRADER_COURSE", "JPY_", "JUPYTERHUB_API"],
-        help="Environment variables starting with these are not passed to the kernel.",
+    notebook_timeout = Integer(
+        180, help="Seconds for grading one notebook: every run of its cells and every check."
+    ).tag(config=True)
+    call_timeout = Integer(
+        10, help="Seconds a test may wait for one call of a student's function."
+    ).tag(config=True)
+    sandbox_mode = Unicode(
+        "auto", help="'auto', 'root', 'userns' or 'none' (RM_SANDBOX overrides it)."
+    ).tag(config=True)
+    datasets = List(["case", "cdnow"], help="Folders of the shipped data given to the kernel.").tag(
+        config=True
+    )
+    max_output_chars = Integer(
+        100_000, help="Characters of output kept per cell; the rest is dropped."
     ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         resources = resources if resources is not None else {}
-        meta = resources.setdefault("metadata", {})
-        origin = Path(meta.get("path") or os.getcwd()).resolve()
-        sandbox = Path(tempfile.mkdtemp(prefix="rmgrade-"))
-        try:
-            for item in origin.iterdir():
-                if item.suffix == ".ipynb" or item.name.startswith("."):
-                    continue
-                if item.is_dir():
-                    shutil.copytree(item, sandbox / item.name)
-                else:
-                    shutil.copy2(item, sandbox / item.name)
-            meta["path"] = str(sandbox)
-            self._kernel_env = self._scrubbed_env(origin)
-            return self._run_surviving_deaths(nb, resources, km)
-        finally:
-            meta["path"] = str(origin)
-            shutil.rmtree(sandbox, ignore_errors=True)
-
-    def _scrubbed_env(self, origin: Path) -> dict[str, str]:
-        hints = {str(origin), os.getcwd(), str(Path(os.getcwd()).resolve())}
-        env = {}
-        for key, value in os.environ.items():
-            if key in {"PWD", "OLDPWD"} or key.startswith(tuple(self.drop_env_prefixes)):
-                continue
-            if any(h and h != "/" and h in value for h in hints):
-                continue
-            env[key] = value
-        env["PYTHONWARNINGS"] = "ignore"
-        return env
-
-    def start_new_kernel(self, **kwargs):
-        kwargs.setdefault("env", getattr(self, "_kernel_env", None) or dict(os.environ))
-        return super().start_new_kernel(**kwargs)
-
-    def _run_surviving_deaths(self, nb, resources, km):
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        self.kernel_manager_class = JailedKernelManager
+        info = resources.get("nbgrader", {})
+        origin = Path(resources.get("metadata", {}).get("path") or os.getcwd()).resolve()
+        self._mode = choose_mode(os.environ.get("RM_SANDBOX") or self.sandbox_mode)
+        if self._mode == "none":
+            self.log.warning(
+                "Grading sandbox mode 'none': the submission runs with the grader's rights "
+                "and can read what the grader can read (see assignments/README.md)."
+            )
+        self._checked_data = datasets.verify_and_restore(self.datasets, log=self.log)
+        setup, tests = _gradebook_cells(info)
+        self._deadline = time.monotonic() + self.notebook_timeout
+        self._secrets = _secret_folders(origin)
+        self._files = _assignment_folder(origin, info)
         original = copy.deepcopy(nb)
-        self._skip: set[int] = set()
+        skipped: dict[int, tuple[str, str]] = {}
+        verdicts: dict[str, Verdict] = {}
+        restarts = 0
         while True:
-            attempt = copy.deepcopy(original)
-            self._current_index = None
-            try:
-                return super().preprocess(attempt, resources, km)
-            except DeadKernelError:
-                index = self._current_index
-                if index is None or len(self._skip) >= self.max_kernel_deaths:
-                    raise
-                self.log.warning("Cell %d killed the kernel; re-running without it", index)
-                self._skip.add(index)
-                self.km = None
-                self.kc = None
+            run = copy.deepcopy(original)
+            for cell in run.cells:
+                name = _grade_id(cell)
+                if name in tests:
+                    cell.source = visible_source(tests[name])
+            outcome = self._attempt(run, resources, skipped, setup, tests, verdicts)
+            if outcome == "done" or restarts > self.max_kernel_deaths + 2:
+                break
+            restarts += 1
+        for cell, before in zip(run.cells, original.cells, strict=True):
+            name = _grade_id(cell)
+            cell.source = before.source
+            if name in tests and cell.cell_type == "code":
+                verdict = verdicts.get(name) or Verdict(False, "NotGraded", _NOT_GRADED)
+                kept = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"]
+                if not verdict.passed:
+                    kept.append(_error(verdict.ename, verdict.evalue, verdict.traceback()))
+                cell.outputs = kept
+        self.nb = run
+        nb.cells = run.cells
+        nb.metadata = run.metadata
+        return nb, self.resources
 
-    def preprocess_cell(self, cell, resources, index):
-        self._current_index = index
-        if index in self._skip and cell.cell_type == "code":
-            cell.outputs = [
-                NotebookNode(
-                    output_type="error",
-                    ename=KERNEL_DIED,
-                    evalue="this cell stopped the Python kernel, so it was skipped",
-                    traceback=[
-                        f"{KERNEL_DIED}: this cell stopped the Python kernel (os._exit, a crash "
-                        "or running out of memory). It was skipped and the notebook was run "
-                        "again without it."
-                    ],
-                )
-            ]
-            cell.execution_count = None
-            return cell, resources
-        return super().preprocess_cell(cell, resources, index)
+    # -- one run of the notebook in a fresh jailed kernel -------------------------------
+    def _attempt(self, run, resources, skipped, setup, tests, verdicts) -> str:
+        box = Box(self._mode, self._secrets, Limits.from_env())
+        try:
+            for name in self.datasets:
+                if (datasets.data_dir() / name).exists():
+                    box.add_data(datasets.data_dir() / name)
+            for item in sorted(self._files.iterdir()) if self._files else []:
+                if item.suffix != ".ipynb" and not item.name.startswith("."):
+                    box.add_file(item)
+            self.nb = run
+            self.km = self.create_kernel_manager()
+            self.km.box = box
+            self.km.connection_file = str(box.connection_file)
+            self.kc = None
+            with self.setup_kernel(cwd=str(box.work), env=box.env()):
+                reply = self.wait_for_reply(self.kc.kernel_info())
+                if reply is not None and "language_info" in reply["content"]:
+                    run.metadata["language_info"] = reply["content"]["language_info"]
+                self._request(_PREAMBLE, expect_payload=False)
+                outcome = self._run_cells(run, skipped)
+                if outcome != "done":
+                    return outcome
+                return self._check_tests(setup, tests, verdicts)
+        except (DeadKernelError, KernelGone):
+            return "restart"
+        finally:
+            self.km = None
+            self.kc = None
+            box.cleanup()
+
+    def _run_cells(self, run, skipped) -> str:
+        for index, cell in enumerate(run.cells):
+            if cell.cell_type != "code":
+                continue
+            if index in skipped:
+                cell.outputs = [
+                    _error(*skipped[index], [f"{skipped[index][0]}: {skipped[index][1]}"])
+                ]
+                cell.execution_count = None
+                continue
+            if time.monotonic() >= self._deadline:
+                cell.outputs = [_error("NotebookTimeLimit", _TIME_LIMIT, [_TIME_LIMIT])]
+                continue
+            self._cell_chars = 0
+            try:
+                self.execute_cell(cell, index, store_history=True)
+            except DeadKernelError:
+                return self._skip(skipped, index, KERNEL_DIED, _DIED)
+            except CellTimeoutError:
+                return self._skip(skipped, index, "CellTimeoutError", _STUCK)
+            timed_out = any(o.get("ename") == "CellTimeoutError" for o in cell.outputs)
+            if timed_out and not self._responsive():
+                return self._skip(skipped, index, "CellTimeoutError", _STUCK)
+        return "done"
+
+    def _skip(self, skipped, index, ename, message) -> str:
+        if len(skipped) >= self.max_kernel_deaths:
+            raise RuntimeError(f"{len(skipped) + 1} cells stopped or hung the kernel; giving up")
+        self.log.warning("Cell %d: %s; running the notebook again without it", index, ename)
+        skipped[index] = (ename, message)
+        return "restart"
+
+    def _check_tests(self, setup, tests, verdicts) -> str:
+        checks = TrustedChecks(setup, self._fetch, self._call, self._files)
+        for name, source in tests.items():
+            if name in verdicts:
+                continue
+            if time.monotonic() >= self._deadline:
+                verdicts[name] = Verdict(False, "NotebookTimeLimit", _TIME_LIMIT)
+                continue
+            try:
+                verdicts[name] = checks.check(name, source)
+            except KernelGone as exc:
+                verdicts[name] = Verdict(False, KERNEL_DIED, str(exc))
+                return "restart"
+        return "done"
+
+    # -- talking to the kernel ----------------------------------------------------------
+    def _get_timeout(self, cell):
+        timeout = super()._get_timeout(cell)
+        left = max(1, int(self._deadline - time.monotonic()))
+        return left if timeout is None else min(timeout, left)
+
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None:
+            return None
+        size = len(json.dumps(out.get("data", out.get("text", ""))))
+        self._cell_chars = getattr(self, "_cell_chars", 0) + size
+        if self._cell_chars > self.max_output_chars:
+            if self._cell_chars - size <= self.max_output_chars:
+                return NotebookNode(output_type="stream", name="stdout", text=_TRUNCATED)
+            return None
+        return out
+
+    def _responsive(self) -> bool:
+        try:
+            return run_sync(self._async_wait_idle)(5) is not None
+        except Exception:
+            return False
+
+    async def _async_wait_idle(self, timeout):
+        msg_id = self.kc.kernel_info()
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                msg = await self.kc.get_shell_msg(timeout=max(0.1, end - time.monotonic()))
+            except Empty:
+                break
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg
+        return None
+
+    def _request(self, code: str, *, expect_payload: bool = True, timeout: float | None = None):
+        timeout = timeout or self.call_timeout
+        timeout = max(1.0, min(timeout, self._deadline - time.monotonic()))
+        return run_sync(self._async_request)(code, expect_payload, timeout)
+
+    async def _async_request(self, code, expect_payload, timeout):
+        nonce = secrets.token_hex(8)
+        msg_id = self.kc.execute(
+            code.replace("NONCE", nonce), silent=False, store_history=False, allow_stdin=False
+        )
+        payload, end = None, time.monotonic() + timeout
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                await ensure_async(self.km.interrupt_kernel())
+                if await self._async_wait_idle(3) is None:
+                    raise KernelGone("the kernel did not answer and ignored the interrupt")
+                raise TimeoutError(f"no answer from the kernel within {timeout:.0f} s")
+            try:
+                msg = await self.kc.get_iopub_msg(timeout=min(left, 1.0))
+            except Empty:
+                if not await ensure_async(self.kc.is_alive()):
+                    raise KernelGone("the kernel stopped") from None
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            content = msg["content"]
+            if msg["msg_type"] == "display_data":
+                data = content.get("data", {}).get(MIME)
+                if isinstance(data, dict) and data.get("nonce") == nonce:
+                    payload = data.get("payload")
+            elif msg["msg_type"] == "status" and content.get("execution_state") == "idle":
+                break
+        if not expect_payload:
+            return None
+        if not isinstance(payload, str):
+            return None
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return None
+
+    def _fetch(self, names: list[str]) -> dict:
+        if not names:
+            return {}
+        code = _FETCH.replace("NAMES", repr(list(names)))
+        try:
+            reply = self._request(code)
+        except TimeoutError:
+            return {}
+        values = (reply or {}).get("values", {}) if isinstance(reply, dict) else {}
+        out = {}
+        for name in names:
+            if name not in values:
+                continue
+            raw = values[name]
+            if isinstance(raw, dict) and raw.get("__t") == "callable":
+                out[name] = "callable"
+                continue
+            try:
+                out[name] = answers.decode(raw)
+            except Exception:  # malformed data is an unusable answer
+                out[name] = answers.Unexportable("malformed data")
+        return out
+
+    def _call(self, name: str, args: tuple, kwargs: dict):
+        spec = json.dumps({"args": answers.encode(list(args)), "kwargs": answers.encode(kwargs)})
+        code = _CALL.replace("FUNCTION", repr(name)).replace("ARGUMENTS", repr(spec))
+        reply = self._request(code)
+        if not isinstance(reply, dict):
+            raise StudentError(f"{name}() sent no result back")
+        if "raised" in reply:
+            raise_as(str(reply["raised"]), str(reply.get("message", "")))
+        if "result" not in reply:
+            raise StudentError(f"{name}() sent no result back")
+        try:
+            return answers.decode(reply["result"])
+        except Exception:
+            return answers.Unexportable("malformed data")
+
+
+_PREAMBLE = """def _rmgrade_no_exit(*args, **kwargs):
+    raise SystemExit("exit() and quit() are ignored while grading: the rest of the notebook runs")
+get_ipython().user_ns["exit"] = get_ipython().user_ns["quit"] = _rmgrade_no_exit
+get_ipython().user_ns_hidden.update(exit=_rmgrade_no_exit, quit=_rmgrade_no_exit)
+del _rmgrade_no_exit"""
+_FETCH = (
+    "__import__('rmlib.grading.answers', fromlist=['publish'])"
+    ".publish('NONCE', NAMES, get_ipython().user_ns)"
+)
+_CALL = (
+    "__import__('rmlib.grading.answers', fromlist=['call'])"
+    ".call('NONCE', FUNCTION, ARGUMENTS, get_ipython().user_ns)"
+)
+_DIED = (
+    "this cell stopped the Python kernel (os._exit, a crash or running out of memory). "
+    "It was skipped and the notebook was run again without it."
+)
+_STUCK = (
+    "this cell ran past the time limit and did not stop when interrupted (for example a "
+    "bare `except:` inside a loop). It was skipped and the notebook was run again without it."
+)
+_TIME_LIMIT = "the notebook used up its grading time before this cell; it was not run"
+_NOT_GRADED = "this test could not be run (see the errors above in the notebook)"
+_TRUNCATED = "\n[output truncated: this cell printed too much]\n"
+
+
+def _grade_id(cell) -> str | None:
+    meta = cell.metadata.get("nbgrader", {})
+    return meta.get("grade_id") if isinstance(meta, dict) else None
+
+
+def _error(ename: str, evalue: str, traceback: list[str]) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=traceback)
+
+
+def _gradebook_cells(info: dict) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """(setup cells, test cells by name) of this notebook, with sources from the gradebook."""
+    if "db_url" not in info:
+        return [], {}
+    with Gradebook(info["db_url"]) as gb:
+        notebook = gb.find_notebook(info["notebook"], info["assignment"])
+        graded = {c.name for c in notebook.grade_cells}
+        solutions = {c.name for c in notebook.solution_cells}
+        setup, tests = [], {}
+        for cell in notebook.source_cells:
+            if cell.cell_type != "code":
+                continue
+            if cell.name in graded and cell.name not in solutions:
+                tests[cell.name] = cell.source
+            elif cell.locked and cell.name not in graded and cell.name not in solutions:
+                setup.append((cell.name, cell.source))
+    return setup, tests
+
+
+def _secret_folders(origin: Path) -> list[str]:
+    """Folders the kernel must not see: the course, the repository, the working folder."""
+    found = {str(origin), os.getcwd()}
+    for parent in origin.parents:
+        if (parent / "nbgrader_config.py").exists():
+            found.add(str(parent))
+    package_root = Path(datasets.__file__).resolve().parent.parent
+    if (package_root / "pyproject.toml").exists():
+        found.add(str(package_root))
+    exchange = os.environ.get("RM_EXCHANGE_ROOT")
+    if exchange:
+        found.add(exchange)
+    return sorted(p for p in found if p and p != "/")
+
+
+def _assignment_folder(origin: Path, info: dict) -> Path | None:
+    """The instructor's folder of this assignment (its files, never the student's)."""
+    assignment = info.get("assignment")
+    for parent in origin.parents:
+        candidate = parent / "source" / str(assignment)
+        if assignment and (parent / "nbgrader_config.py").exists() and candidate.is_dir():
+            return candidate
+    return None
 
 
 class HideHiddenTests(NbGraderPreprocessor):
