@@ -84,9 +84,17 @@ class Course:
         Folder holding ``nbgrader_config.py``.
     cell_timeout : int, optional
         Seconds one cell may run while grading (overrides the config).
+    notebook_timeout : int, optional
+        Seconds for grading one notebook, re-runs and checks included (overrides the config).
     """
 
-    def __init__(self, root: str | os.PathLike, *, cell_timeout: int | None = None):
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        *,
+        cell_timeout: int | None = None,
+        notebook_timeout: int | None = None,
+    ):
         self.root = Path(root).resolve()
         if not (self.root / "nbgrader_config.py").exists():
             raise FileNotFoundError(
@@ -94,6 +102,7 @@ class Course:
                 "Pass the course folder (assignments/ in this repository)."
             )
         self.cell_timeout = cell_timeout
+        self.notebook_timeout = notebook_timeout
 
     # -- running nbgrader ---------------------------------------------------------------
     def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -101,6 +110,8 @@ class Course:
         cmd = [nbgrader_executable(), *args]
         if self.cell_timeout is not None:
             cmd.append(f"--Execute.timeout={self.cell_timeout}")
+        if self.notebook_timeout is not None:
+            cmd.append(f"--SandboxedExecute.notebook_timeout={self.notebook_timeout}")
         proc = subprocess.run(
             cmd, cwd=self.root, capture_output=True, text=True, env=self._env(), check=False
         )

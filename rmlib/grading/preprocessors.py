@@ -425,16 +425,18 @@ class SandboxedExecute(Execute):
         return left if timeout is None else min(timeout, left)
 
     def output(self, outs, msg, display_id, cell_index):
-        out = super().output(outs, msg, display_id, cell_index)
-        if out is None:
-            return None
-        size = len(json.dumps(out.get("data", out.get("text", ""))))
-        self._cell_chars = getattr(self, "_cell_chars", 0) + size
-        if self._cell_chars > self.max_output_chars:
-            if self._cell_chars - size <= self.max_output_chars:
-                return NotebookNode(output_type="stream", name="stdout", text=_TRUNCATED)
-            return None
-        return out
+        content = msg.get("content", {})
+        size = len(str(content.get("text", ""))) + len(json.dumps(content.get("data", {})))
+        used = getattr(self, "_cell_chars", 0)
+        self._cell_chars = used + size
+        if used + size <= self.max_output_chars:
+            return super().output(outs, msg, display_id, cell_index)
+        if used > self.max_output_chars:
+            return None  # already cut: drop the rest
+        notice = {"name": "stdout", "text": _TRUNCATED}
+        header = {**msg.get("header", {}), "msg_type": "stream"}
+        msg = {**msg, "msg_type": "stream", "header": header, "content": notice}
+        return super().output(outs, msg, None, cell_index)
 
     def _responsive(self) -> bool:
         try:
@@ -462,7 +464,7 @@ class SandboxedExecute(Execute):
     async def _async_request(self, code, expect_payload, timeout):
         nonce = secrets.token_hex(8)
         msg_id = self.kc.execute(
-            code.replace("NONCE", nonce), silent=False, store_history=False, allow_stdin=False
+            code.replace("NONCE", nonce), silent=True, store_history=False, allow_stdin=False
         )
         payload, end = None, time.monotonic() + timeout
         while True:

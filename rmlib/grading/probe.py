@@ -11,7 +11,13 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-__all__ = ["PROBE_POINTS", "floor_notebook", "probe_notebook"]
+__all__ = [
+    "DATA_PROBE_POINTS",
+    "PROBE_POINTS",
+    "data_probe_notebook",
+    "floor_notebook",
+    "probe_notebook",
+]
 
 #: Points of each graded cell of the probe notebook.
 PROBE_POINTS = {
@@ -141,4 +147,95 @@ def probe_notebook() -> nbformat.NotebookNode:
 def floor_notebook() -> nbformat.NotebookNode:
     """A one-cell assignment: a single 1-point test cell, the cheapest thing to grade."""
     cells = [_code("check", "assert 1 + 1 == 2", grade=True, locked=True, points=1.0)]
+    return _kernel(new_notebook(cells=cells))
+
+
+#: Points of each graded cell of the data probe notebook.
+DATA_PROBE_POINTS = {
+    "p1_visible": 1.0,
+    "p1_hidden": 2.0,
+    "p2_hidden": 2.0,
+    "p3_hidden": 2.0,
+    "written": 2.0,
+}
+
+
+def data_probe_notebook() -> nbformat.NotebookNode:
+    """A probe whose answers depend on the case data and on :mod:`rmlib` (7 + 2 points).
+
+    Part 1 is ``double(x)`` again; part 2 counts the buying customers of the
+    case (``n_buyers``); part 3 is the top-20 % revenue share (``top20``),
+    checked against ``rmlib.pareto.top_share`` with ``abs`` — so that rebinding
+    ``abs``, patching the library or faking the data has something to aim at.
+    """
+    p = DATA_PROBE_POINTS
+    setup = "from rmlib.datasets import load_case\n\ntx = load_case().transactions"
+    cells = [
+        _md("intro", "# Data probe\n\nThree parts on the case data.", locked=True),
+        _code("setup", setup, locked=True),
+        _md("p1_text", "## Part 1\nWrite `double(x)` returning twice `x`.", locked=True),
+        _code(
+            "p1",
+            "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+            solution=True,
+        ),
+        _code(
+            "p1_visible",
+            '"""double() doubles a small number."""\nassert double(2) == 4, "double(2) should be 4"',
+            grade=True,
+            locked=True,
+            points=p["p1_visible"],
+        ),
+        _code(
+            "p1_hidden",
+            '"""double() works on negatives and floats."""\n_ = double(1)\n### BEGIN HIDDEN TESTS\n'
+            "assert double(-7) == -14\nassert double(0.25) == 0.5\n### END HIDDEN TESTS",
+            grade=True,
+            locked=True,
+            points=p["p1_hidden"],
+        ),
+        _md(
+            "p2_text", "## Part 2\nStore the number of buying customers in `n_buyers`.", locked=True
+        ),
+        _code(
+            "p2",
+            '### BEGIN SOLUTION\nn_buyers = tx["customer_id"].nunique()\n### END SOLUTION',
+            solution=True,
+        ),
+        _code(
+            "p2_hidden",
+            '"""n_buyers counts the case\'s buying customers."""\n_ = int(n_buyers)\n'
+            "### BEGIN HIDDEN TESTS\nimport rmlib.datasets\n\n"
+            '_want = rmlib.datasets.load_case().transactions["customer_id"].nunique()\n'
+            "assert int(n_buyers) == _want\n### END HIDDEN TESTS",
+            grade=True,
+            locked=True,
+            points=p["p2_hidden"],
+        ),
+        _md("p3_text", "## Part 3\nStore the top-20 % revenue share in `top20`.", locked=True),
+        _code(
+            "p3",
+            "### BEGIN SOLUTION\nimport rmlib.pareto\n\ntop20 = rmlib.pareto.top_share(tx, 0.2)\n"
+            "### END SOLUTION",
+            solution=True,
+        ),
+        _code(
+            "p3_hidden",
+            '"""top20 is the top-20 % revenue share."""\n_ = float(top20)\n'
+            "### BEGIN HIDDEN TESTS\nimport rmlib.datasets\nimport rmlib.pareto\n\n"
+            "_want = rmlib.pareto.top_share(rmlib.datasets.load_case().transactions, 0.2)\n"
+            "assert abs(float(top20) - _want) < 1e-9\n### END HIDDEN TESTS",
+            grade=True,
+            locked=True,
+            points=p["p3_hidden"],
+        ),
+        _md("written_text", "## Written answer\nWhy do tests hide?", locked=True),
+        _md(
+            "written",
+            "### BEGIN SOLUTION\nSo that the grade measures the skill.\n### END SOLUTION",
+            grade=True,
+            solution=True,
+            points=p["written"],
+        ),
+    ]
     return _kernel(new_notebook(cells=cells))
