@@ -199,9 +199,18 @@ def _decode_column(spec: dict) -> pd.Series:
 def decode(data: Any) -> Any:
     """Rebuild a value made by :func:`encode` (plain types only; never runs code).
 
+    Raises ValueError on anything that :func:`encode` would not have made.
+
     >>> decode(encode({"a": [1, 2], (1, "x"): 3.5}))
     {'a': [1, 2], (1, 'x'): 3.5}
     """
+    try:
+        return _decode(data)
+    except (AttributeError, TypeError, KeyError, IndexError) as exc:
+        raise ValueError(f"malformed answer data ({type(exc).__name__}: {exc})") from None
+
+
+def _decode(data: Any) -> Any:
     if data is None or isinstance(data, (bool, int, float, str)):
         return data
     if isinstance(data, list):
@@ -212,7 +221,10 @@ def decode(data: Any) -> Any:
     if kind == "float":
         return float(data["v"])
     if kind == "np":
-        return _plain_dtype(data["dtype"]).type(decode(data["v"]))
+        dtype = _plain_dtype(data["dtype"])
+        if not isinstance(dtype, np.dtype) or dtype.kind not in "biuf":
+            raise ValueError(f"unexpected scalar dtype {data['dtype']!r}")
+        return dtype.type(decode(data["v"]))
     if kind == "tuple":
         return tuple(decode(v) for v in data["v"])
     if kind == "set":

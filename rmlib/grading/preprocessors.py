@@ -57,6 +57,7 @@ from rmlib.grading import answers
 from rmlib.grading.answers import MIME
 from rmlib.grading.sandbox import Box, JailedKernelManager, Limits, choose_mode
 from rmlib.grading.trusted import (
+    CALLABLE,
     KernelGone,
     StudentError,
     TrustedChecks,
@@ -416,6 +417,9 @@ class SandboxedExecute(Execute):
             except KernelGone as exc:
                 verdicts[name] = Verdict(False, KERNEL_DIED, str(exc))
                 return "restart"
+            except Exception as exc:  # a grader fault must not stop the other tests
+                self.log.error("Checking %s failed in the grader: %r", name, exc)
+                verdicts[name] = Verdict(False, "GraderError", f"{type(exc).__name__}: {exc}")
         return "done"
 
     # -- talking to the kernel ----------------------------------------------------------
@@ -513,7 +517,7 @@ class SandboxedExecute(Execute):
                 continue
             raw = values[name]
             if isinstance(raw, dict) and raw.get("__t") == "callable":
-                out[name] = "callable"
+                out[name] = CALLABLE
                 continue
             try:
                 out[name] = answers.decode(raw)

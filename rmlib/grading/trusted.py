@@ -38,6 +38,7 @@ from typing import Any
 from rmlib.grading.answers import Unexportable
 
 __all__ = [
+    "CALLABLE",
     "KernelGone",
     "StudentError",
     "StudentFunction",
@@ -51,6 +52,8 @@ __all__ = [
 BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
 END_HIDDEN = "END HIDDEN TESTS"
 HIDDEN_FAILED = "a hidden test of this part failed"
+#: What a ``fetch`` returns for a name that holds a function in the kernel.
+CALLABLE = object()
 
 
 class StudentError(Exception):
@@ -192,7 +195,7 @@ class TrustedChecks:
         The setup cells in notebook order (sources from the gradebook).
     fetch : callable
         ``fetch(names) -> dict``: the kernel's values of those names that exist,
-        already decoded; a function comes back as the string ``"callable"``.
+        already decoded; a function comes back as :data:`CALLABLE`.
     call : callable
         ``call(name, args, kwargs)``: run a student function in the kernel.
     folder : path, optional
@@ -232,7 +235,7 @@ class TrustedChecks:
             return Verdict(False, "GraderError", f"test cell {name} does not compile: {exc}")
         student = {}
         for key, value in self._fetch(wanted).items():
-            student[key] = StudentFunction(key, self._call) if value == "callable" else value
+            student[key] = StudentFunction(key, self._call) if value is CALLABLE else value
         scope = {**self.namespace, **student}
         try:
             with _quiet_in(self.folder):
