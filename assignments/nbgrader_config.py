@@ -6,8 +6,8 @@ pipeline below is stock nbgrader with three preprocessors from
 
 * ``RestoreCellMetadata`` puts back test cells a student deleted, re-typed or
   re-labelled, before nbgrader restores their code from the gradebook;
-* ``SandboxedExecute`` runs student code in a throw-away folder with no path to
-  this course, and survives a cell that kills the kernel;
+* ``SandboxedExecute`` runs the student's kernel in a jailed, throw-away sandbox and
+  decides every test cell outside it, in the grader's own process;
 * ``HideHiddenTests`` keeps hidden tests out of the feedback students receive.
 """
 
@@ -47,6 +47,8 @@ c.Execute.timeout = int(os.environ.get("RM_CELL_TIMEOUT", "30"))
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120
 c.SandboxedExecute.max_kernel_deaths = 3
+# Seconds for grading one whole notebook (re-runs and checks included).
+c.SandboxedExecute.notebook_timeout = int(os.environ.get("RM_NOTEBOOK_TIMEOUT", "180"))
 
 c.Autograde.sanitize_preprocessors = [
     ClearOutput,
