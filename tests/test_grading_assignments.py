@@ -24,6 +24,8 @@ from rmlib.grading.preprocessors import BEGIN_HIDDEN, END_HIDDEN, hidden_regions
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "assignments"
 ASSIGNMENTS = sorted(p.name for p in (COURSE / "source").iterdir() if p.is_dir())
+# The graded course is built once, on one worker (see --dist loadgroup in the Makefile).
+pytestmark = pytest.mark.xdist_group("grading-assignments")
 
 
 def _source(a: str) -> nbformat.NotebookNode:

@@ -32,7 +32,8 @@ from rmlib.grading.probe import DATA_PROBE_POINTS, data_probe_notebook
 from rmlib.grading.sandbox import capabilities
 from rmlib.grading.trusted import visible_source
 
-pytestmark = [pytest.mark.slow]
+# One worker builds the module's graded course (see --dist loadgroup in the Makefile).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-attacks")]
 
 ROOT = Path(__file__).resolve().parent.parent
 A = "dprobe"

@@ -22,7 +22,8 @@ from rmlib.grading.pipeline import Course, copy_course
 from rmlib.grading.preprocessors import HIDDEN_NOTICE, hidden_regions
 from rmlib.grading.probe import PROBE_POINTS, probe_notebook
 
-pytestmark = [pytest.mark.slow]
+# One worker builds the module's graded course (see --dist loadgroup in the Makefile).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-pipeline")]
 
 ROOT = Path(__file__).resolve().parent.parent
 A = "probe"
