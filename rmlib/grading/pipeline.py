@@ -105,13 +105,18 @@ class Course:
         self.notebook_timeout = notebook_timeout
 
     # -- running nbgrader ---------------------------------------------------------------
-    def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        """Run ``nbgrader *args`` in the course root and return the finished process."""
+    def command(self, *args: str) -> list[str]:
+        """The ``nbgrader *args`` command line, with this course's timeouts."""
         cmd = [nbgrader_executable(), *args]
         if self.cell_timeout is not None:
             cmd.append(f"--Execute.timeout={self.cell_timeout}")
         if self.notebook_timeout is not None:
             cmd.append(f"--SandboxedExecute.notebook_timeout={self.notebook_timeout}")
+        return cmd
+
+    def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run ``nbgrader *args`` in the course root and return the finished process."""
+        cmd = self.command(*args)
         proc = subprocess.run(
             cmd, cwd=self.root, capture_output=True, text=True, env=self._env(), check=False
         )
@@ -121,6 +126,11 @@ class Course:
                 f"{self.root}:\n{proc.stderr[-4000:]}"
             )
         return proc
+
+    @staticmethod
+    def env() -> dict[str, str]:
+        """The environment ``nbgrader`` runs with (its tools on PATH, warnings off)."""
+        return Course._env()
 
     @staticmethod
     def _env() -> dict[str, str]:
