@@ -224,11 +224,39 @@ def check_data(data_dir: Path | None = None) -> list[Check]:
     return checks
 
 
+def check_data_checksums() -> Check:
+    """The shipped data files are the ones the course was written for (grading relies on it)."""
+    from rmlib.datasets import verify_datasets
+
+    changed = verify_datasets()
+    return Check(
+        "data checksums",
+        not changed,
+        "every shipped file matches" if not changed else f"changed: {', '.join(changed)}",
+        "" if not changed else "Restore them: `git checkout -- datasets/`.",
+    )
+
+
+def check_grading_sandbox() -> Check:
+    """Which grading sandbox this machine gives an instructor (see assignments/README.md)."""
+    from rmlib.grading.sandbox import capabilities, choose_mode
+
+    mode = choose_mode("auto")
+    detail = f"mode {mode!r} ({', '.join(m for m, ok in capabilities().items() if ok)} work here)"
+    if mode == "none":
+        detail += (
+            "; grading works but submissions can read what the grader can: grade as root or "
+            "enable user namespaces (sysctl kernel.unprivileged_userns_clone=1)"
+        )
+    return Check("grading sandbox", True, detail)
+
+
 def run_checks(quick: bool = False) -> list[Check]:
     """Run every check; ``quick`` skips those that start Jupyter subprocesses."""
-    checks = [check_python(), *check_packages(), *check_data()]
+    checks = [check_python(), *check_packages(), *check_data(), check_data_checksums()]
     if not quick:
         checks += [check_kernel(), *check_labextensions(), *check_server_extensions()]
+        checks.append(check_grading_sandbox())
     return checks
 
 

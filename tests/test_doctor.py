@@ -102,3 +102,25 @@ def test_make_doctor_without_venv_says_how_to_fix(tmp_path):
         check=False,
     )
     assert proc.returncode != 0 and "make setup" in proc.stdout
+
+
+def test_data_checksums_catch_a_changed_file(tmp_path, monkeypatch):
+    import shutil
+
+    from rmlib.datasets import data_dir
+
+    copy = tmp_path / "datasets"
+    shutil.copytree(data_dir(), copy)
+    monkeypatch.setenv("RMLIB_DATA_DIR", str(copy))
+    assert doctor.check_data_checksums().ok
+    with open(copy / "case" / "stores.csv", "a") as fh:
+        fh.write("\n")
+    check = doctor.check_data_checksums()
+    assert not check.ok
+    assert check.detail == "changed: case/stores.csv"
+    assert check.fix == "Restore them: `git checkout -- datasets/`."
+
+
+def test_grading_sandbox_is_reported():
+    check = doctor.check_grading_sandbox()
+    assert check.ok and check.detail.startswith("mode '")
