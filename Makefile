@@ -59,7 +59,7 @@ grading-demo: setup
 # interpreter of its own (it does not import on the course's numpy 2 / pandas 3).
 BENCH_STAMP := $(VENV)/.rmlib-bench-installed
 LT_VENV := .venv-lifetimes
-BENCHES := bench_generate bench_analytics bench_grading
+BENCHES := bench_generate bench_analytics bench_grading bench_class
 
 $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,bench]"
