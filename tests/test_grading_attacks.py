@@ -11,7 +11,6 @@ grade changed, and that no hidden test reached any feedback, verbatim or encoded
 from __future__ import annotations
 
 import base64
-import binascii
 import os
 import re
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from _text import visible_text
+from _text import decodings, visible_text
 
 from rmlib import datasets
 from rmlib.grading import submissions as S
@@ -298,34 +297,6 @@ def _hidden_lines(src) -> set[str]:
     }
 
 
-_TOKEN = re.compile(r"[A-Za-z0-9+/=]{16,}|[0-9a-f]{32,}")
-
-
-def _decodings(text: str) -> list[str]:
-    """``text``, its reverse, and every base64 / hex / zlib payload found in it, decoded."""
-    out = [text, text[::-1]]
-    for token in _TOKEN.findall(text):
-        for decode in (base64.b64decode, binascii.unhexlify):
-            try:
-                raw = decode(
-                    token + "=" * (-len(token) % 4) if decode is base64.b64decode else token
-                )
-            except (ValueError, binascii.Error):
-                continue
-            for blob in (raw, _inflate(raw)):
-                if blob:
-                    decoded = blob.decode("utf-8", errors="replace")
-                    out += [decoded, decoded[::-1]]
-    return out
-
-
-def _inflate(raw: bytes) -> bytes:
-    try:
-        return zlib.decompress(raw)
-    except zlib.error:
-        return b""
-
-
 def test_the_leak_search_finds_encoded_text():
     line = "assert abs(float(top20) - _want) < 1e-9"
     for encoded in (
@@ -334,7 +305,7 @@ def test_the_leak_search_finds_encoded_text():
         line[::-1],
         base64.b64encode(zlib.compress(line.encode())).decode(),
     ):
-        assert any(line in d for d in _decodings(f"noise {encoded} noise"))
+        assert any(line in d for d in decodings(f"noise {encoded} noise"))
 
 
 def test_no_hidden_test_in_any_feedback(term):
@@ -343,7 +314,7 @@ def test_no_hidden_test_in_any_feedback(term):
     assert len(term["feedback"]) == len(term["cases"])
     for path in term["feedback"]:
         raw = path.read_text(encoding="utf-8", errors="replace")
-        for text in _decodings(visible_text(path)) + _decodings(raw):
+        for text in decodings(visible_text(path)) + decodings(raw):
             leaked = [h for h in hidden if h in text]
             assert not leaked, f"{path.parent.parent.name}: {leaked}"
 

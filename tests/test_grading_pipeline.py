@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from _text import visible_text
+from _text import decodings, visible_text
 
 from rmlib.grading import submissions as S
 from rmlib.grading.attacks import steal_solution_code
@@ -219,9 +219,9 @@ def test_hidden_tests_appear_in_no_release_and_no_feedback(term):
     files = sorted(course.path("release").rglob("*.ipynb")) + term["feedback"]
     assert len(term["feedback"]) == len(term["cases"])
     for path in files:
-        text = visible_text(path)
-        leaked = [h for h in hidden if h in text]
-        assert not leaked, f"{path.relative_to(course.root)} shows hidden test code {leaked}"
+        for text in decodings(visible_text(path)):  # verbatim, reversed, base64, hex, zlib
+            leaked = [h for h in hidden if h in text]
+            assert not leaked, f"{path.relative_to(course.root)} shows hidden test code {leaked}"
     ok = visible_text(course.path("feedback", "correct", A, f"{A}.html"))
     assert HIDDEN_NOTICE.lstrip("# ") in ok
     assert "hidden tests for this part passed" in ok

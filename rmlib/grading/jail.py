@@ -159,6 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     seed_work(spec)
     command = private_connection_file(spec, command)
     drop_privileges(spec)
+    if not os.access(command[0], os.X_OK):
+        print(
+            f"rmlib.grading.jail: the grading user (uid {os.getuid()}) cannot run {command[0]}. "
+            "Make the Python environment readable by others (chmod -R o+rX on it) or set "
+            "RM_GRADING_USER to a user who can read it.",
+            file=sys.stderr,
+        )
+        return 3
     os.chdir(spec["work"])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the kernel gets SIGINT from its group
     child = os.fork()
