@@ -20,6 +20,11 @@ import pandas as pd
 
 __all__ = [
     "DEFAULT_CASE_ARGS",
+    "STUDENT_ENV",
+    "ensure_variant",
+    "student_id",
+    "variant_args",
+    "variant_folder",
     "data_dir",
     "ensure_datasets",
     "load_case",
@@ -104,8 +109,74 @@ def _case_files() -> list[str]:
     return [f"{n}.csv" for n in schema.TABLE_NAMES] + ["meta.json", "README.md"]
 
 
-def load_case():
-    """The case company's default data (``datasets/case``) as a :class:`rmlib.data.Case`.
+#: Environment variable naming the student whose data variant ``load_case(assignment)`` gives.
+STUDENT_ENV = "RMLIB_STUDENT"
+#: Environment variable naming the folder where generated variants are kept.
+VARIANTS_ENV = "RMLIB_VARIANTS_DIR"
+
+
+def student_id() -> str:
+    """Who the data is for: ``RMLIB_STUDENT``, else the JupyterHub user, else the login name.
+
+    These are the ids nbgrader itself records a submission under, so a student's
+    notebook and the grader agree on the variant without anyone typing an id.
+    """
+    import getpass
+
+    for name in (STUDENT_ENV, "JUPYTERHUB_USER"):
+        if os.environ.get(name):
+            return os.environ[name]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "student"
+
+
+def variant_args(student: str, assignment: str) -> dict:
+    """Arguments of :func:`rmlib.data.generate_case` for one student's variant of an assignment.
+
+    The seed comes from a hash of ``(student, assignment)``: the same pair always
+    gives the same data, another student or assignment other data. The number of
+    customers (4,001–5,999) is never a multiple of 5, so that "the top 20 %" is not
+    a whole number of customers and rounding it the wrong way changes the answer.
+
+    >>> variant_args("ivanova", "ch03_key_customers") == variant_args("ivanova", "ch03_key_customers")
+    True
+    >>> variant_args("ivanova", "ch03_key_customers")["n_customers"] % 5 != 0
+    True
+    """
+    for name, value in (("student", student), ("assignment", assignment)):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"`{name}` must be a non-empty string; got {value!r}.")
+    digest = hashlib.sha256(f"{student}\n{assignment}".encode()).digest()
+    seed = int.from_bytes(digest[:4], "big")
+    n_customers = 4001 + int.from_bytes(digest[4:6], "big") % 1999
+    if n_customers % 5 == 0:
+        n_customers += 1
+    return {**DEFAULT_CASE_ARGS, "n_customers": n_customers, "random_state": seed}
+
+
+def variant_folder(student: str, assignment: str) -> Path:
+    """Where a variant is looked for first (shipped with the grading data) and kept."""
+    args = variant_args(student, assignment)
+    key = f"{args['random_state']:08x}-{args['n_customers']}"
+    shipped = data_dir() / "variants" / key
+    if shipped.exists():
+        return shipped
+    base = os.environ.get(VARIANTS_ENV) or os.path.join(
+        os.path.expanduser("~"), ".cache", "rmlib", "variants"
+    )
+    return Path(base) / key
+
+
+def load_case(assignment: str | None = None, *, student: str | None = None):
+    """The case company's data as a :class:`rmlib.data.Case`.
+
+    Without ``assignment``: the shipped default case (``datasets/case``), the one
+    every chapter uses. With ``assignment``: the student's own variant of it for
+    that graded assignment — the same story and columns, other customers and
+    numbers — generated on first use (about a second) and kept on disk. The
+    student is :func:`student_id` unless ``student`` is given; the grader sets it.
 
     Every call reads the files afresh, so changing the tables you get back
     never changes what the next call returns.
@@ -117,13 +188,36 @@ def load_case():
     (5000, 42)
     >>> case.transactions.columns[:3].tolist()
     ['transaction_id', 'customer_id', 'timestamp']
+    >>> mine = load_case("ch03_key_customers", student="ivanova")
+    >>> len(mine.customers) == variant_args("ivanova", "ch03_key_customers")["n_customers"]
+    True
     """
     from rmlib.data import read_case
 
-    folder = data_dir() / "case"
-    for name in _case_files()[:-2]:
-        _require(folder / name)
+    if assignment is None:
+        folder = data_dir() / "case"
+        for name in _case_files()[:-2]:
+            _require(folder / name)
+        return read_case(folder)
+    folder = ensure_variant(student or student_id(), assignment)
     return read_case(folder)
+
+
+def ensure_variant(student: str, assignment: str) -> Path:
+    """The folder of a student's variant, generated (atomically) if it is not there yet."""
+    from rmlib.data import generate_case
+    from rmlib.data._case import _replace_dir
+
+    folder = variant_folder(student, assignment)
+    if all((folder / f).exists() for f in _case_files()[:-1]):
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    case = generate_case(**variant_args(student, assignment))
+    with tempfile.TemporaryDirectory(prefix=".variant.", dir=folder.parent) as tmp:
+        written = case.write(Path(tmp) / "case", format="csv")
+        if not folder.exists():
+            _replace_dir(written, folder)
+    return folder
 
 
 def ensure_datasets(base: Path | str | None = None) -> list[str]:

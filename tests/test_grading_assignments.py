@@ -125,7 +125,8 @@ def test_hidden_tests_compute_answers_from_rmlib(a):
 
     Each hidden test of a code part calls the rmlib module that computes the quantity
     (e.g. ``rmlib.pareto.top_share``), imports every ``rmlib.*`` module it uses inside
-    the hidden region, and reads the case only through ``rmlib.datasets.load_case()``:
+    the hidden region, and reads the case only through ``rmlib.datasets.load_case(a)`` (the
+    student's own variant of the data):
     never through the notebook's own tables or the names its setup cell bound, which a
     student can change or rebind. No number in a hidden test looks like a typed-in answer.
     """
@@ -162,14 +163,16 @@ def test_hidden_tests_compute_answers_from_rmlib(a):
         assert not typed, f"{a}:{gid} has numbers that look like typed-in answers: {typed}"
         part = gid.split("_")[0]
         if (a, part) in WITHOUT_ANALYTICS:
-            assert "rmlib.datasets.load_case()" in hidden, f"{a}:{gid} does not read the case"
+            assert f'rmlib.datasets.load_case("{a}")' in hidden, f"{a}:{gid} does not read the case"
             checked.add(part)
             continue
         assert ANALYTICS.search(hidden), (
             f"{a}:{gid} takes no expected answer from rmlib's analytics modules"
         )
         if re.fullmatch(r"q\d+_check", gid) or "load_case" in hidden:
-            assert "rmlib.datasets.load_case()" in hidden, f"{a}:{gid} does not read the case"
+            assert f'rmlib.datasets.load_case("{a}")' in hidden, (
+                f"{a}:{gid} does not read the student's variant of the case"
+            )
         checked.add(part)
     parts = {_meta(c)["grade_id"].split("_")[0] for c in _tests(nb)}
     code_parts = {p for p in parts if re.fullmatch(r"p\d+", p)}

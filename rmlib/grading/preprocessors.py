@@ -35,10 +35,12 @@ subclasses or mirrors an nbgrader preprocessor and is tested end to end in
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
 import secrets
+import tempfile
 import time
 from pathlib import Path
 from queue import Empty
@@ -311,6 +313,12 @@ class SandboxedExecute(Execute):
             )
         self._checked_data = datasets.verify_and_restore(self.datasets, log=self.log)
         setup, tests = _gradebook_cells(info)
+        self._student = info.get("student")
+        self._variant = None
+        sources = " ".join(src for _, src in setup) + " ".join(tests.values())
+        if self._student and _uses_variant(sources, info.get("assignment", "")):
+            with _variant_env(self._student):
+                self._variant = datasets.ensure_variant(self._student, info["assignment"])
         self._deadline = time.monotonic() + self.notebook_timeout
         self._secrets = _secret_folders(origin)
         self._files = _assignment_folder(origin, info)
@@ -344,8 +352,10 @@ class SandboxedExecute(Execute):
 
     # -- one run of the notebook in a fresh jailed kernel -------------------------------
     def _attempt(self, run, resources, skipped, setup, tests, verdicts) -> str:
-        box = Box(self._mode, self._secrets, Limits.from_env())
+        box = Box(self._mode, self._secrets, Limits.from_env(), student=self._student)
         try:
+            if self._variant is not None:
+                box.add_data(self._variant, f"variants/{self._variant.name}")
             for name in self.datasets:
                 if (datasets.data_dir() / name).exists():
                     box.add_data(datasets.data_dir() / name)
@@ -424,6 +434,10 @@ class SandboxedExecute(Execute):
                 wanted |= free_names(source)
             except SyntaxError:
                 continue
+        with _variant_env(self._student):
+            return self._check_each(setup, tests, verdicts, wanted)
+
+    def _check_each(self, setup, tests, verdicts, wanted) -> str:
         checks = TrustedChecks(setup, lambda names: {}, self._call, self._files)
         exported = self._fetch(sorted(wanted - set(checks.namespace)))
         checks._fetch = lambda names: {n: exported[n] for n in names if n in exported}
@@ -586,6 +600,37 @@ _STUCK = (
 _TIME_LIMIT = "the notebook used up its grading time before this cell; it was not run"
 _NOT_GRADED = "this test could not be run (see the errors above in the notebook)"
 _TRUNCATED = "\n[output truncated: this cell printed too much]\n"
+
+
+_PRIVATE_VARIANTS: list[str] = []
+
+
+def _uses_variant(sources: str, assignment: str) -> bool:
+    """Whether the assignment's code asks for the student's own data variant."""
+    return bool(assignment) and any(f"load_case({q}{assignment}{q}" in sources for q in ("'", '"'))
+
+
+@contextlib.contextmanager
+def _variant_env(student: str | None):
+    """The grader's process sees ``student``'s variants, kept in a folder of its own.
+
+    The folder is private to this grading process (and hidden from the kernel by the
+    sandbox), so the expected answers never come from files a submission could change.
+    """
+    if not _PRIVATE_VARIANTS:
+        _PRIVATE_VARIANTS.append(tempfile.mkdtemp(prefix="rmgrade-variants-"))
+    saved = {k: os.environ.get(k) for k in (datasets.STUDENT_ENV, datasets.VARIANTS_ENV)}
+    os.environ[datasets.VARIANTS_ENV] = _PRIVATE_VARIANTS[0]
+    if student:
+        os.environ[datasets.STUDENT_ENV] = student
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _grade_id(cell) -> str | None:

@@ -198,11 +198,14 @@ class Box:
     secrets : list of path
         Folders the submission must not see (course root, repository, exchange).
     limits : Limits
+    student : str, optional
+        Whose data variant ``load_case(assignment)`` gives in the kernel.
     """
 
     mode: str
     secrets: list[str]
     limits: Limits = field(default_factory=Limits)
+    student: str | None = None
     root: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -226,6 +229,7 @@ class Box:
     def add_data(self, src: Path, name: str | None = None) -> Path:
         """Copy a file or folder into ``data/`` (readable, not writable, by the kernel)."""
         dest = self.data / (name or src.name)
+        dest.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
             shutil.copytree(src, dest)
         else:
@@ -262,6 +266,8 @@ class Box:
             OPENBLAS_NUM_THREADS="1",
             RMLIB_DATA_DIR=str(self.data),
         )
+        if self.student:
+            env["RMLIB_STUDENT"] = self.student
         env.setdefault("LANG", "C.UTF-8")
         return env
 

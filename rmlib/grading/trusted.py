@@ -207,8 +207,11 @@ class TrustedChecks:
         self._call = call
         self.folder = folder
         self.setup_error: str | None = None
-        key = hashlib.sha256(repr((setup, str(folder))).encode()).hexdigest()
+        student = os.environ.get("RMLIB_STUDENT", "")  # whose data variant the setup loads
+        key = hashlib.sha256(repr((setup, str(folder), student)).encode()).hexdigest()
         if key not in _SETUP_CACHE:
+            while len(_SETUP_CACHE) >= 4:  # one per student variant: keep the latest few
+                _SETUP_CACHE.pop(next(iter(_SETUP_CACHE)))
             _SETUP_CACHE[key] = self._run_setup(setup)
         base, self.setup_error = _SETUP_CACHE[key]
         self.namespace = _fresh(base)
