@@ -125,10 +125,14 @@ _A_NEAR_ONE = 1e-5
 _SUBSAMPLE = 50_000
 # Log-parameters are kept in [-_LOG_BOUND, _LOG_BOUND] (about 1e-13 .. 1e13) during fitting.
 _LOG_BOUND = 30.0
+# Largest standard error of a log-parameter (relative standard error) for a fit to count as
+# converged: beyond it the data do not pin the parameter down.
+_MAX_LOG_SE = 5.0
 
 
 class ConvergenceWarning(UserWarning):
-    """A model fit ended on a boundary or without a vanishing gradient (``converged_`` False)."""
+    """A model fit ended on a boundary, on a flat ridge (a parameter the data do not pin
+    down) or without a vanishing gradient (``converged_`` False)."""
 
 
 def _warn_if_not_converged(model) -> None:
@@ -456,7 +460,10 @@ class _Fitted:
         se = _standard_errors(hess * n, params)
         self.standard_errors_ = dict(zip(self._names, map(float, se), strict=True))
         self.n_customers_ = int(n)
-        self.converged_ = bool(converged)
+        # An optimum on a flat ridge (a parameter known only to within a factor of e^5 or
+        # worse, or no finite standard error at all) is not an estimate: say so.
+        identified = bool(np.all(np.isfinite(se)) and np.all(se / params < _MAX_LOG_SE))
+        self.converged_ = bool(converged) and identified
         _warn_if_not_converged(self)
         return self
 

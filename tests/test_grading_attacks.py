@@ -326,10 +326,11 @@ def _mini_term(tmp: Path, mode: str, monkeypatch) -> tuple[Course, dict]:
     ok = S.answered(rel, src)
     cases = {
         "aa_honest": ok,
-        "gradebook": S.with_code(_blank(rel), "p1", ATTACKS["gradebook"]),
         "rebind_abs": S.with_code(S.edit_cell(ok, "p3", WRONG_TOP20), "p3", ATTACKS["rebind_abs"]),
         "steal": S.edit_cell(ok, "p1", "def double(x):\n    return x\n" + STEAL),
     }
+    if mode != "none":  # without namespaces it would reach every gradebook on the machine
+        cases["gradebook"] = S.with_code(_blank(rel), "p1", ATTACKS["gradebook"])
     course.add_students({sid: ("Sim", sid) for sid in cases})
     for sid, nb in cases.items():
         course.submit(sid, A, {A: nb})
@@ -343,7 +344,7 @@ def test_user_namespace_mode_stops_the_same_attacks(tmp_path, monkeypatch):
     if not capabilities()["userns"]:
         pytest.skip("unprivileged user namespaces are not allowed on this machine")
     course, scores = _mini_term(tmp_path, "userns", monkeypatch)
-    assert scores == {"aa_honest": FULL, "gradebook": 0.0, "rebind_abs": P1 + P2, "steal": P2 + P3}
+    assert scores == {"aa_honest": FULL, "rebind_abs": P1 + P2, "steal": P2 + P3, "gradebook": 0.0}
     assert course.cell_scores(A, "aa_honest")["written"] is None
 
 
