@@ -116,20 +116,23 @@ VARIANTS_ENV = "RMLIB_VARIANTS_DIR"
 
 
 def student_id() -> str:
-    """Who the data is for: ``RMLIB_STUDENT``, else the JupyterHub user, else the login name.
+    """Who the data is for: ``RMLIB_STUDENT`` if set, else the id nbgrader records.
 
-    These are the ids nbgrader itself records a submission under, so a student's
-    notebook and the grader agree on the variant without anyone typing an id.
+    nbgrader files a submission under the login name (or, for the ``jovyan`` login of
+    containers on JupyterHub, under ``JUPYTERHUB_USER``); using the same rule lets a
+    student's notebook and the grader agree on the variant without anyone typing an id.
     """
-    import getpass
-
-    for name in (STUDENT_ENV, "JUPYTERHUB_USER"):
-        if os.environ.get(name):
-            return os.environ[name]
+    if os.environ.get(STUDENT_ENV):
+        return os.environ[STUDENT_ENV]
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "student"
+        import pwd
+
+        login = pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):  # Windows, or a uid without a passwd entry
+        login = os.environ.get("USERNAME") or os.environ.get("USER") or "student"
+    if login == "jovyan":
+        return os.environ.get("JUPYTERHUB_USER", login)
+    return login
 
 
 def variant_args(student: str, assignment: str) -> dict:

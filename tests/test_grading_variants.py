@@ -45,9 +45,18 @@ def test_variant_sizes_are_never_a_multiple_of_five():
 
 
 def test_the_student_is_the_id_nbgrader_records(monkeypatch):
+    import pwd
+
+    from nbgrader.utils import get_username
+
     monkeypatch.delenv(datasets.STUDENT_ENV, raising=False)
     monkeypatch.setenv("JUPYTERHUB_USER", "hubuser")
-    assert datasets.student_id() == "hubuser"
+    for login in ("alice", "jupyter-bob", "jovyan"):
+        entry = pwd.struct_passwd((login, "x", 1000, 1000, "", "/", "/bin/sh"))
+        monkeypatch.setattr(pwd, "getpwuid", lambda uid, entry=entry: entry)
+        assert (
+            datasets.student_id() == get_username() == ("hubuser" if login == "jovyan" else login)
+        )
     monkeypatch.setenv(datasets.STUDENT_ENV, "graded-as")
     assert datasets.student_id() == "graded-as"
 
