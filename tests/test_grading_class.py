@@ -109,3 +109,10 @@ def test_report_figures_match_the_gradebook(graded, tmp_path):
     text = visible_text(out)
     for heading in ("Per-part difficulty", "Did not submit", "clara, dmitri", "KernelDied"):
         assert heading in text
+
+
+def test_the_report_notebook_draws_the_same_report(graded, monkeypatch):
+    from _nbrun import run_notebook
+
+    monkeypatch.setenv("RM_REPORT_COURSE", str(graded["parallel"].root))
+    run_notebook(ROOT / "assignments" / "class_report.ipynb")  # raises on any error

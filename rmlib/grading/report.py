@@ -15,7 +15,7 @@ renders it as one self-contained HTML file (figures embedded):
   the same answer code (comments and blank lines ignored).
 
 ``python -m rmlib.grading report [--course PATH] [--out FILE]`` writes it; the
-notebook ``assignments/class_report.ipynb`` draws the same figures inline.
+notebook ``assignments/class_report.ipynb`` shows the same tables and figures inline.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import pandas as pd
 
 from rmlib.grading.pipeline import Course
 
-__all__ = ["CRASHES", "class_data", "summaries", "write_report"]
+__all__ = ["CRASHES", "class_data", "figure", "summaries", "write_report"]
 
 CRASHES = ("KernelDied", "CellTimeoutError", "NotebookTimeLimit", "GraderError")
 _PART = re.compile(r"^(p\d+|q\d+|w)")
@@ -157,10 +157,11 @@ def summaries(data: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     }
 
 
-def _figure(totals: pd.DataFrame, difficulty: pd.DataFrame) -> str:
-    import matplotlib
+def figure(totals: pd.DataFrame, difficulty: pd.DataFrame):
+    """Score histogram and per-part share of full marks, one row of two panels per assignment.
 
-    matplotlib.use("Agg")
+    Takes the ``totals`` and ``difficulty`` tables of :func:`summaries`; returns the figure.
+    """
     import matplotlib.pyplot as plt
 
     assignments = sorted(totals["assignment"].unique())
@@ -184,6 +185,13 @@ def _figure(totals: pd.DataFrame, difficulty: pd.DataFrame) -> str:
             ylim=(0, 100),
         )
     fig.tight_layout()
+    return fig
+
+
+def _figure_png(totals: pd.DataFrame, difficulty: pd.DataFrame) -> str:
+    import matplotlib.pyplot as plt
+
+    fig = figure(totals, difficulty)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)
     plt.close(fig)
@@ -211,7 +219,7 @@ def write_report(course: Course, out: str | Path | None = None) -> Path:
         "<h1>Class report</h1>",
         f"<p>Course folder: {html.escape(str(course.root))}</p>",
         f'<img alt="score distributions and per-part difficulty" src="data:image/png;base64,'
-        f'{_figure(summ["totals"], summ["difficulty"])}">',
+        f'{_figure_png(summ["totals"], summ["difficulty"])}">',
     ]
     for title, frame in sections:
         body.append(f"<h2>{html.escape(title)}</h2>")
