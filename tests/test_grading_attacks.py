@@ -25,9 +25,9 @@ from _text import decodings, visible_text
 from rmlib import datasets
 from rmlib.grading import submissions as S
 from rmlib.grading.attacks import ATTACKS, LINGER_MARK, steal_solution_code
-from rmlib.grading.pipeline import Course, copy_course
+from rmlib.grading.pipeline import Course
 from rmlib.grading.preprocessors import hidden_regions
-from rmlib.grading.probe import DATA_PROBE_POINTS, data_probe_notebook
+from rmlib.grading.probe import DATA_PROBE_POINTS, course_with, data_probe_notebook
 from rmlib.grading.sandbox import capabilities
 from rmlib.grading.trusted import visible_source
 
@@ -134,14 +134,10 @@ def _cases(rel, src):
 
 
 def _course(tmp: Path, name: str = "course") -> tuple[Course, dict, dict]:
-    root = copy_course(ROOT / "assignments", tmp / name)
-    (root / "source" / A).mkdir(parents=True)
-    nbformat.write(data_probe_notebook(), root / "source" / A / f"{A}.ipynb")
-    course = Course(root, cell_timeout=5, notebook_timeout=60)
-    course.generate(A)
-    src = nbformat.read(root / "source" / A / f"{A}.ipynb", as_version=4)
-    rel = nbformat.read(root / "release" / A / f"{A}.ipynb", as_version=4)
-    return course, src, rel
+    probe = data_probe_notebook()
+    return course_with(
+        probe, ROOT / "assignments", tmp / name, A, cell_timeout=5, notebook_timeout=60
+    )
 
 
 def _auto(scores: dict) -> float:

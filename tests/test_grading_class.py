@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pytest
 from _text import visible_text
 
 from rmlib.grading import submissions as S
 from rmlib.grading.parallel import autograde_class
-from rmlib.grading.pipeline import Course, copy_course
-from rmlib.grading.probe import data_probe_notebook
+from rmlib.grading.probe import course_with, data_probe_notebook
 from rmlib.grading.report import class_data, summaries, write_report
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-class")]
@@ -37,13 +35,10 @@ def _students(rel, src):
 def graded(tmp_path_factory):
     out = {}
     for name in ("parallel", "serial"):
-        root = copy_course(ROOT / "assignments", tmp_path_factory.mktemp(name) / "course")
-        (root / "source" / A).mkdir(parents=True)
-        nbformat.write(data_probe_notebook(), root / "source" / A / f"{A}.ipynb")
-        course = Course(root, cell_timeout=10)
-        course.generate(A)
-        src = nbformat.read(root / "source" / A / f"{A}.ipynb", as_version=4)
-        rel = nbformat.read(root / "release" / A / f"{A}.ipynb", as_version=4)
+        dest = tmp_path_factory.mktemp(name) / "course"
+        course, src, rel = course_with(
+            data_probe_notebook(), ROOT / "assignments", dest, A, cell_timeout=10
+        )
         students = _students(rel, src)
         course.add_students({s: ("Sim", s.title()) for s in [*students, "absent"]})
         for sid, nb in students.items():

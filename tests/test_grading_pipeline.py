@@ -20,7 +20,7 @@ from rmlib.grading import submissions as S
 from rmlib.grading.attacks import steal_solution_code
 from rmlib.grading.pipeline import Course, copy_course
 from rmlib.grading.preprocessors import HIDDEN_NOTICE, hidden_regions
-from rmlib.grading.probe import PROBE_POINTS, probe_notebook
+from rmlib.grading.probe import PROBE_POINTS, course_with, probe_notebook
 
 # One worker builds the module's graded course (see --dist loadgroup in the Makefile).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-pipeline")]
@@ -74,13 +74,9 @@ def _cases(rel, src):
 @pytest.fixture(scope="module")
 def term(tmp_path_factory):
     """A whole term of the probe assignment, graded twice."""
-    root = copy_course(ROOT / "assignments", tmp_path_factory.mktemp("course") / "course")
-    (root / "source" / A).mkdir(parents=True)
-    nbformat.write(probe_notebook(), root / "source" / A / f"{A}.ipynb")
-    course = Course(root, cell_timeout=5)
-    course.generate(A)
-    src = nbformat.read(root / "source" / A / f"{A}.ipynb", as_version=4)
-    rel = nbformat.read(root / "release" / A / f"{A}.ipynb", as_version=4)
+    dest = tmp_path_factory.mktemp("course") / "course"
+    course, src, rel = course_with(probe_notebook(), ROOT / "assignments", dest, A, cell_timeout=5)
+    root = course.root
     cases = _cases(rel, src)
     course.add_students({sid: ("Sim", sid.title()) for sid in [*cases, "absent"]})
     for sid, (nb, _) in cases.items():

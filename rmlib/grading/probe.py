@@ -14,6 +14,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 __all__ = [
     "DATA_PROBE_POINTS",
     "PROBE_POINTS",
+    "course_with",
     "data_probe_notebook",
     "floor_notebook",
     "probe_notebook",
@@ -66,14 +67,9 @@ def _kernel(nb):
     return nb
 
 
-def probe_notebook() -> nbformat.NotebookNode:
-    """Source notebook of the probe assignment (solutions and hidden tests included)."""
-    p = PROBE_POINTS
-    cells = [
-        _md(
-            "intro", "# Probe assignment\n\nThree small parts and one written answer.", locked=True
-        ),
-        _code("setup", "values = [3, 1, 4, 1, 5]", locked=True),
+def _double_part(p: dict) -> list:
+    """Part 1 of both probes: ``double(x)``, with a visible and a hidden test."""
+    return [
         _md("p1_text", "## Part 1\nWrite `double(x)` returning twice `x`.", locked=True),
         _code(
             "p1",
@@ -95,6 +91,38 @@ def probe_notebook() -> nbformat.NotebookNode:
             locked=True,
             points=p["p1_hidden"],
         ),
+    ]
+
+
+def course_with(notebook, source, dest, assignment: str, **course_kw):
+    """A copy of the course ``source`` at ``dest`` with ``notebook`` added as ``assignment``.
+
+    The assignment is generated; returns ``(course, source notebook, release notebook)``.
+    ``course_kw`` go to :class:`~rmlib.grading.pipeline.Course` (e.g. ``cell_timeout``).
+    """
+    from pathlib import Path
+
+    from rmlib.grading.pipeline import Course, copy_course
+
+    root = copy_course(source, Path(dest))
+    (root / "source" / assignment).mkdir(parents=True)
+    nbformat.write(notebook, root / "source" / assignment / f"{assignment}.ipynb")
+    course = Course(root, **course_kw)
+    course.generate(assignment)
+    src = nbformat.read(root / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    rel = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    return course, src, rel
+
+
+def probe_notebook() -> nbformat.NotebookNode:
+    """Source notebook of the probe assignment (solutions and hidden tests included)."""
+    p = PROBE_POINTS
+    cells = [
+        _md(
+            "intro", "# Probe assignment\n\nThree small parts and one written answer.", locked=True
+        ),
+        _code("setup", "values = [3, 1, 4, 1, 5]", locked=True),
+        *_double_part(p),
         _md("p2_text", "## Part 2\nStore the sum of `values` in `total`.", locked=True),
         _code("p2", "### BEGIN SOLUTION\ntotal = sum(values)\n### END SOLUTION", solution=True),
         _code(
@@ -173,27 +201,7 @@ def data_probe_notebook() -> nbformat.NotebookNode:
     cells = [
         _md("intro", "# Data probe\n\nThree parts on the case data.", locked=True),
         _code("setup", setup, locked=True),
-        _md("p1_text", "## Part 1\nWrite `double(x)` returning twice `x`.", locked=True),
-        _code(
-            "p1",
-            "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
-            solution=True,
-        ),
-        _code(
-            "p1_visible",
-            '"""double() doubles a small number."""\nassert double(2) == 4, "double(2) should be 4"',
-            grade=True,
-            locked=True,
-            points=p["p1_visible"],
-        ),
-        _code(
-            "p1_hidden",
-            '"""double() works on negatives and floats."""\n_ = double(1)\n### BEGIN HIDDEN TESTS\n'
-            "assert double(-7) == -14\nassert double(0.25) == 0.5\n### END HIDDEN TESTS",
-            grade=True,
-            locked=True,
-            points=p["p1_hidden"],
-        ),
+        *_double_part(p),
         _md(
             "p2_text", "## Part 2\nStore the number of buying customers in `n_buyers`.", locked=True
         ),
