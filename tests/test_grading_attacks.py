@@ -136,7 +136,7 @@ def _cases(rel, src):
 def _course(tmp: Path, name: str = "course") -> tuple[Course, dict, dict]:
     probe = data_probe_notebook()
     return course_with(
-        probe, ROOT / "assignments", tmp / name, A, cell_timeout=5, notebook_timeout=60
+        probe, ROOT / "assignments", tmp / name, A, cell_timeout=15, notebook_timeout=90
     )
 
 
@@ -275,8 +275,8 @@ def test_failures_are_explained_in_the_cell(term):
 
 
 def test_slow_submissions_are_bounded(term):
-    """Two submissions hang on purpose (interrupt swallowed, 100 s hooks): not 100 s each."""
-    assert term["seconds"] < 20 * 10 + 60, term["seconds"]
+    """Two submissions would never end (an interrupt swallowed for ever, 100 s hooks)."""
+    assert term["seconds"] < 600, term["seconds"]
 
 
 # --------------------------------------------------------------- hidden tests stay hidden
