@@ -65,6 +65,7 @@ from rmlib._validate import (
 
 __all__ = [
     "CLVCalculator",
+    "Customer360Explorer",
     "Explorer",
     "LoyaltyProgramSimulator",
     "ParetoExplorer",
@@ -845,3 +846,96 @@ class ReadinessAssessment(Explorer):
 
     def draw(self, ax: Axes, result: dict[str, Any]) -> None:
         plots.implementation_pyramid(result["readiness"], blocking=result["blocking"], ax=ax)
+
+
+class Customer360Explorer(Explorer):
+    """One customer as the whole company sees them: the CRM's 360-degree view.
+
+    Type a customer id: the panel shows the profile and account manager, the
+    value class and next-best offer, the preferred channel, the reason for
+    leaving (former customers) and the latest contacts and purchases — each read
+    from the mini CRM by :func:`rmlib.crm.customer_360`. No figure.
+
+    Parameters
+    ----------
+    db : str or Path
+        A CRM built by :func:`rmlib.crm.build_crm`.
+    customer_id : int
+        The customer shown first.
+    rows : int
+        How many of the latest contacts and purchases to list.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from rmlib import crm
+    >>> from rmlib.data import generate_case
+    >>> db = crm.build_crm(Path(tempfile.mkdtemp()) / "crm.sqlite",
+    ...                    generate_case(n_customers=50, random_state=0))
+    >>> ex = Customer360Explorer(db, customer_id=1)
+    >>> ex.controls["customer_id"].value = 2
+    >>> ex.result["customer_id"]
+    2
+    """
+
+    title = "Customer 360: what the CRM knows about one customer"
+
+    def __init__(self, db, customer_id: int = 1, rows: int = 5) -> None:
+        from rmlib import crm
+
+        self.db = db
+        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+            raise ValueError(f"`rows` must be a whole number of at least 1; got {rows!r}.")
+        self.rows = rows
+        n = int(crm.run_query(db, "SELECT MAX(customer_id) AS n FROM customers")["n"].iloc[0])
+        control = widgets.BoundedIntText(
+            value=customer_id,
+            min=1,
+            max=n,
+            description="customer id",
+            style={"description_width": "initial"},
+        )
+        super().__init__({"customer_id": control}, figsize=None)
+
+    def compute(self) -> dict[str, Any]:
+        from rmlib import crm
+
+        customer = self.controls["customer_id"].value
+        view = crm.customer_360(self.db, customer)
+        profile = view["profile"].iloc[0]
+        segment = view["segment"].iloc[0] if len(view["segment"]) else {}
+        departure = view["departure"]
+        return {
+            "customer_id": int(customer),
+            "name": str(profile.get("name", "")),
+            "segment": str(profile.get("segment", "")),
+            "manager": str(profile.get("manager") or "none"),
+            "value class": str(segment.get("abc_class", "")) if len(segment) else "",
+            "revenue": float(segment.get("revenue", 0.0)) if len(segment) else 0.0,
+            "next offer": ", ".join(view["next_offer"]["title"].astype(str)) or "none",
+            "channel": ", ".join(view["channel"]["preferred_channel"].astype(str)) or "unknown",
+            "left": (
+                f"{departure['left_on'].iloc[0]}: {departure['reason'].iloc[0]}"
+                if len(departure)
+                else "no (active)"
+            ),
+            "contacts": len(view["contacts"]),
+            "purchases": len(view["purchases"]),
+            "_latest": {
+                "contacts": view["contacts"].tail(self.rows),
+                "purchases": view["purchases"].tail(self.rows),
+            },
+        }
+
+    def summary(self) -> str:
+        return "\n".join(f"{k}: {_fmt(v)}" for k, v in self.result.items() if k != "_latest")
+
+    def render(self, result: dict[str, Any]) -> str:
+        rows = [(k, _fmt(v)) for k, v in result.items() if k != "_latest"]
+        latest = "".join(
+            f"<p><b>Latest {name}</b></p>" + frame.to_html(index=False)
+            for name, frame in result["_latest"].items()
+            if len(frame)
+        )
+        return _table(rows) + latest

@@ -506,3 +506,36 @@ def test_clv_explorer_agrees_with_clv_everywhere(m, r, d, ac, h):
     assert curve[0] == -v["acquisition_cost"] and len(curve) == h + 1
     assert curve[-1] == pytest.approx(ex.result["clv"])
     plt.close("all")
+
+
+# ------------------------------------------------------------------ Customer 360 explorer
+@pytest.fixture(scope="module")
+def crm_db(tmp_path_factory):
+    from rmlib import crm
+    from rmlib.data import generate_case
+
+    case = generate_case(n_customers=200, random_state=3)
+    return crm.build_crm(tmp_path_factory.mktemp("crm") / "crm.sqlite", case)
+
+
+def test_customer_360_follows_the_customer_id(crm_db):
+    from rmlib import crm
+    from rmlib.widgets import Customer360Explorer
+
+    ex = Customer360Explorer(crm_db, customer_id=1)
+    first = ex.output.value
+    former = int(crm.run_query(crm_db, "SELECT customer_id FROM departures LIMIT 1").iloc[0, 0])
+    ex.controls["customer_id"].value = former
+    assert ex.output.value != first
+    assert ex.result["customer_id"] == former and ex.result["left"] != "no (active)"
+    reason = crm.run_query(crm_db, f"SELECT reason FROM departures WHERE customer_id = {former}")
+    assert str(reason.iloc[0, 0]) in ex.output.value
+    assert ex.result["purchases"] == len(crm.customer_360(crm_db, former)["purchases"])
+    assert "Customer 360" in ex.static_text() and "interactive explorer" in ex.static_html()
+
+
+def test_customer_360_rejects_a_bad_row_count(crm_db):
+    from rmlib.widgets import Customer360Explorer
+
+    with pytest.raises(ValueError, match="`rows` must be a whole number of at least 1; got 0"):
+        Customer360Explorer(crm_db, rows=0)
