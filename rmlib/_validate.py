@@ -8,6 +8,8 @@ Checks never modify what they are given.
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import numbers
 import re
 from collections.abc import Iterable, Sequence
@@ -16,7 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rmlib._dates import align_to, datetime_fix, parse_date, parse_period, wall_clock
+
 __all__ = [
+    "align_to",
+    "check_matching_ids",
+    "parse_period",
+    "wall_clock",
     "CHAPTER_CODE",
     "check_chapter_code",
     "check_columns",
@@ -110,30 +118,111 @@ def check_frame(
     Returns ``df`` itself (not a copy), so callers can write
     ``df = check_frame(df, "transactions", ["customer_id"])``.
 
-    >>> check_frame(pd.DataFrame({"a": [1]}), "data", ["b"])
+    >>> check_frame(pd.DataFrame({"amount": [1]}), "data", ["amount_rub"])
     Traceback (most recent call last):
     ...
-    ValueError: `data` has no column 'b'. Available columns: 'a'. Pass the right column name (e.g. b_col='...') or rename the column.
+    ValueError: `data` has no column 'amount_rub'. Available columns: 'amount'. If 'amount' holds it, rename it: data.rename(columns={'amount': 'amount_rub'}).
+    >>> check_frame(pd.Series([1.0], name="amount"), "data")
+    Traceback (most recent call last):
+    ...
+    TypeError: `data` must be a pandas DataFrame, got a pandas Series (one column, 'amount'). Pass the whole table, or make one: data.reset_index() (the index becomes a column).
     """
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(
-            f"`{arg}` must be a pandas DataFrame, got {type(df).__name__}. "
-            f"Build one with pd.DataFrame(...) or load it with rmlib.datasets."
-        )
+        raise TypeError(_not_a_frame_message(df, arg))
     check_columns(df, arg, columns)
     if not allow_empty and len(df) == 0:
         raise ValueError(f"`{arg}` is empty (0 rows); pass a DataFrame with at least one row.")
     return df
 
 
+def _not_a_frame_message(df: Any, arg: str) -> str:
+    """Why ``df`` is not a pandas DataFrame, and the call that makes it one."""
+    kind = type(df)
+    module = kind.__module__.split(".")[0]
+    start = f"`{arg}` must be a pandas DataFrame, got "
+    if isinstance(df, pd.Series):
+        name = "" if df.name is None else f", {df.name!r}"
+        return (
+            f"{start}a pandas Series (one column{name}). Pass the whole table, or make one: "
+            f"{arg}.reset_index() (the index becomes a column)."
+        )
+    if module in ("polars", "pyarrow", "modin", "dask", "pyspark"):
+        fix = f"{arg}.to_pandas()" if module != "dask" else f"{arg}.compute()"
+        return f"{start}a {module} {kind.__name__}. Convert it first: {fix}."
+    if isinstance(df, (dict, list, np.ndarray)):
+        return f"{start}{kind.__name__}. Build one first: pd.DataFrame({arg})."
+    return (
+        f"{start}{kind.__module__}.{kind.__qualname__}. Build one with pd.DataFrame(...) or "
+        f"load one with rmlib.datasets."
+    )
+
+
+def _calling_parameter(column: str, arg: str) -> tuple[str, str | None]:
+    """The public rmlib function being called, and its argument that names ``column``.
+
+    Walks out from this check to the outermost rmlib frame (the function the
+    user called) and looks for a parameter of it whose value is ``column`` (a
+    keyword argument such as ``customer_col`` that the user may pass). Returns
+    the function's name and the parameter (None if it has none).
+    """
+    frame, outer = inspect.currentframe(), None
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("rmlib.") and not module.startswith(
+            ("rmlib._validate", "rmlib._dates")
+        ):
+            outer = frame
+        elif outer is not None:
+            break
+        frame = frame.f_back
+    if outer is None:
+        return "", None
+    code = outer.f_code
+    names = code.co_varnames[code.co_posonlyargcount : code.co_argcount + code.co_kwonlyargcount]
+    func = getattr(code, "co_qualname", code.co_name)
+    for name in names:
+        value = outer.f_locals.get(name)
+        if isinstance(value, str) and value == column and name != arg:
+            return func, name
+    return func, None
+
+
+def missing_column_message(df: pd.DataFrame, arg: str, column: str) -> str:
+    """Message for a column missing from ``df``, with a fix that works for the function called.
+
+    The fix renames the likeliest column (the closest name) to ``column``,
+    and, when the function called has a keyword argument naming this column
+    (e.g. ``customer_col``), shows that call too.
+    """
+    func, param = _calling_parameter(column, arg)
+    names = [str(c) for c in df.columns]
+    close = difflib.get_close_matches(str(column), names, n=1, cutoff=0.5)
+    if not close:  # a name containing the other ('customer' in 'customer_id') is a good guess too
+        close = [c for c in names if c and (c in str(column) or str(column) in c)][:1]
+    head = f"`{arg}` has no column {column!r}. Available columns: {_available(df)}. "
+    if close:
+        other = close[0]
+        rename = f"{arg}.rename(columns={{{other!r}: {column!r}}})"
+        if param:
+            return (
+                head + f"If {other!r} holds it, name it: {func}(..., {param}={other!r}), "
+                f"or rename it: {rename}."
+            )
+        return head + f"If {other!r} holds it, rename it: {rename}."
+    rename = f"{arg}.rename(columns={{'<the column that holds it>': {column!r}}})"
+    if param:
+        return (
+            head + f"Name the column that holds it: {func}(..., {param}='<its name>'), "
+            f"or rename that column: {rename}."
+        )
+    return head + f"Add it, or rename the column that holds it: {rename}."
+
+
 def check_columns(df: pd.DataFrame, arg: str, columns: Iterable[str]) -> None:
-    """Raise a ValueError naming every column of ``columns`` missing from ``df``."""
+    """Raise a ValueError naming the first column of ``columns`` missing from ``df``."""
     for col in columns:
         if col not in df.columns:
-            raise ValueError(
-                f"`{arg}` has no column {col!r}. Available columns: {_available(df)}. "
-                f"Pass the right column name (e.g. {col}_col='...') or rename the column."
-            )
+            raise ValueError(missing_column_message(df, arg, col))
 
 
 def check_no_missing(df: pd.DataFrame, arg: str, column: str) -> None:
@@ -156,13 +245,17 @@ def check_nonnegative(df: pd.DataFrame, arg: str, column: str) -> None:
             f"Convert it with pd.to_numeric({arg}[{column!r}])."
         )
     check_no_missing(df, arg, column)
+    values = df[column].to_numpy(dtype="float64", na_value=np.nan)
     _reject_rows(
         df,
         arg,
         column,
-        df[column] < 0,
+        values < 0,
         "negative value(s)",
         "; amounts must be >= 0. Remove returns/refunds or net them out per purchase first.",
+    )
+    _reject_rows(
+        df, arg, column, np.isinf(values), "infinite value(s)", "; every value must be finite."
     )
 
 
@@ -181,7 +274,7 @@ def check_numeric(df: pd.DataFrame, arg: str, column: str) -> np.ndarray:
     """
     _require_numbers(df[column], f"column {column!r} of `{arg}`", f"{arg}[{column!r}]")
     check_no_missing(df, arg, column)
-    values = df[column].to_numpy(dtype="float64")
+    values = df[column].to_numpy(dtype="float64", na_value=np.nan)
     _reject_rows(
         df, arg, column, np.isinf(values), "infinite value(s)", "; every value must be finite."
     )
@@ -293,36 +386,92 @@ def check_customer_values(values: pd.Series, arg: str, value_col: str = "value_c
 def check_datetime_column(df: pd.DataFrame, arg: str, column: str) -> None:
     """Raise if ``df[column]`` is not a datetime column or has missing dates."""
     if not pd.api.types.is_datetime64_any_dtype(df[column]):
+        expr = f"{arg}[{column!r}]"
         raise TypeError(
             f"column {column!r} of `{arg}` must hold datetimes, got dtype {df[column].dtype}. "
-            f"Convert it with {arg}[{column!r}] = pd.to_datetime({arg}[{column!r}])."
+            f"Convert it with {expr} = {datetime_fix(df[column], expr)}."
         )
     check_no_missing(df, arg, column)
 
 
-def check_timestamp(value: Any, arg: str) -> pd.Timestamp:
+def check_timestamp(value: Any, arg: str, dates: pd.Series | None = None) -> pd.Timestamp:
     """Return ``value`` as a Timestamp, or raise naming ``arg``.
+
+    Strings are read by :func:`rmlib._dates.parse_date`: ISO year first,
+    ``ДД.ММ.ГГГГ`` and ``dd/mm/yyyy`` day first, ambiguous forms and numbers
+    refused. With ``dates`` (the date column it will be compared with) the
+    result is a naive Timestamp on that column's wall clock
+    (:func:`rmlib._dates.align_to`).
 
     >>> check_timestamp("2024-12-31", "observation_end")
     Timestamp('2024-12-31 00:00:00')
+    >>> check_timestamp("31.12.2024", "observation_end")
+    Timestamp('2024-12-31 00:00:00')
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        raise ValueError(f"`{arg}` is missing; pass a date such as '2024-12-31'.")
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"`{arg}` must be a date such as '2024-12-31', got {value!r} ({exc})."
-        ) from None
-    if ts is pd.NaT:
-        raise ValueError(f"`{arg}` must be a date such as '2024-12-31', got {value!r}.")
-    return ts
+    ts = parse_date(value, arg)
+    return ts if dates is None else align_to(ts, dates)
+
+
+def _id_kind(values: Any) -> str:
+    """'number', 'text' or 'other': what kind of customer ids ``values`` holds."""
+    values = pd.Series(np.asarray(values, dtype=object)).dropna()
+    if values.empty:
+        return "other"
+    first = values.iloc[0]
+    if isinstance(first, numbers.Number) and not isinstance(first, bool):
+        return "number"
+    if isinstance(first, str):
+        return "text"
+    return "other"
+
+
+def check_matching_ids(
+    ids: Any,
+    arg: str,
+    column: str,
+    other_ids: Any,
+    other_arg: str,
+    other_column: str | None = None,
+) -> None:
+    """Raise if the ids of two tables are of different kinds (numbers in one, text in the other).
+
+    Then no id can match, and a plain "customers not found" list (or zeros)
+    would hide the cause. ``other_column`` defaults to ``column``; ``""``
+    means the index of ``other_arg``.
+
+    >>> check_matching_ids([1, 2], "assignment", "customer_id", ["1", "2"], "transactions")
+    Traceback (most recent call last):
+    ...
+    TypeError: column 'customer_id' of `assignment` holds numbers (e.g. 1) but column 'customer_id' of `transactions` holds text (e.g. '1'), so no id can match. Make them the same type, e.g. assignment['customer_id'].astype(str) or transactions['customer_id'].astype(int).
+    """
+    other_column = column if other_column is None else other_column
+    kinds = _id_kind(ids), _id_kind(other_ids)
+    if set(kinds) != {"number", "text"}:
+        return
+    words = {"number": "numbers", "text": "text"}
+    ex = pd.Series(np.asarray(ids, dtype=object)).dropna().iloc[0]
+    ex_other = pd.Series(np.asarray(other_ids, dtype=object)).dropna().iloc[0]
+
+    def where(a: str, c: str) -> tuple[str, str]:
+        return (
+            (f"column {c!r} of `{a}`", f"{a}[{c!r}]")
+            if c
+            else (f"the index of `{a}`", f"{a}.index")
+        )
+
+    (w, a), (w_other, b) = where(arg, column), where(other_arg, other_column)
+    to_text, to_number = (a, b) if kinds[0] == "number" else (b, a)
+    raise TypeError(
+        f"{w} holds {words[kinds[0]]} (e.g. {ex!r}) but {w_other} holds {words[kinds[1]]} "
+        f"(e.g. {ex_other!r}), so no id can match. Make them the same type, e.g. "
+        f"{to_text}.astype(str) or {to_number}.astype(int)."
+    )
 
 
 def _check_real(value: Any, arg: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"`{arg}` must be a number, got {type(value).__name__} {value!r}.")
-    if np.isnan(value):
+    if value != value:
         raise ValueError(f"`{arg}` must be a number, got NaN.")
     return float(value)
 
@@ -345,6 +494,10 @@ def check_in_range(
     ValueError: `retention` must be in [0, 1], got 1.5.
     """
     x = _check_real(value, arg)
+    if np.isinf(x):
+        raise ValueError(
+            f"`{arg}` must be a finite number, got {x:g}." + (f" {hint}" if hint else "")
+        )
     ok_low = low is None or (x >= low if low_inclusive else x > low)
     ok_high = high is None or (x <= high if high_inclusive else x < high)
     if not (ok_low and ok_high):

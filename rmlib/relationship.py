@@ -111,6 +111,7 @@ from rmlib._validate import (
     check_discount_rate,
     check_frame,
     check_in_range,
+    check_matching_ids,
     check_no_missing,
     check_numeric,
     check_numeric_values,
@@ -118,6 +119,7 @@ from rmlib._validate import (
     check_timestamp,
     check_unique_ids,
     first_labels,
+    wall_clock,
 )
 
 __all__ = [
@@ -419,11 +421,11 @@ def program_outcomes(
     ids = check_unique_ids(
         assignment, "assignment", customer_col, "each customer belongs to one group."
     )
-    dates = transactions[date_col]
+    dates = wall_clock(transactions[date_col])
     end = (
         dates.max()
         if observation_end is None
-        else check_timestamp(observation_end, "observation_end")
+        else check_timestamp(observation_end, "observation_end", transactions[date_col])
     )
     late = (dates > end).to_numpy()
     if late.any():
@@ -433,6 +435,7 @@ def program_outcomes(
             f"observation_end or filter the log."
         )
     cust = transactions[customer_col].to_numpy()
+    check_matching_ids(ids, "assignment", customer_col, cust, "transactions")
     first = dates.groupby(cust, sort=False).min()
     unseen = ~ids.isin(first.index)
     if unseen.any():
@@ -947,6 +950,7 @@ def margin_by_group(
         check_no_missing(customers, "customers", k)
     ids = check_unique_ids(customers, "customers", customer_col)
     tx_ids = transactions[customer_col].to_numpy()
+    check_matching_ids(tx_ids, "transactions", customer_col, ids, "customers")
     pos = ids.get_indexer(tx_ids)
     unknown = pos < 0
     if unknown.any():
@@ -1193,6 +1197,7 @@ def contacts_per_customer(
     check_frame(customers, "customers", [customer_col] + ([status_col] if active_only else []))
     check_frame(contacts, "contacts", [customer_col], allow_empty=True)
     ids = check_unique_ids(customers, "customers", customer_col)
+    check_matching_ids(contacts[customer_col], "contacts", customer_col, ids, "customers")
     keep = customers[status_col].eq("active").to_numpy() if active_only else np.ones(len(ids), bool)
     counts = contacts[customer_col].value_counts()
     chosen = pd.Index(ids[keep]).sort_values()
@@ -1244,6 +1249,13 @@ def churn_reasons(
     check_customer_frame(transactions, "transactions", customer_col, [margin_col])
     margin = check_numeric(transactions, "transactions", margin_col)
     check_unique_ids(departures, "departures", customer_col)
+    check_matching_ids(
+        departures[customer_col],
+        "departures",
+        customer_col,
+        transactions[customer_col],
+        "transactions",
+    )
     per_customer = pd.Series(margin, index=transactions[customer_col].to_numpy())
     per_customer = per_customer.groupby(level=0).sum()
     dep = pd.DataFrame(

@@ -64,10 +64,12 @@ import pandas as pd
 
 from rmlib._validate import (
     check_customer_frame,
+    check_matching_ids,
     check_one_of,
     check_positive_int,
     check_timestamp,
     first_labels,
+    parse_period,
 )
 
 __all__ = [
@@ -126,9 +128,7 @@ def _end_ordinal(tx: pd.DataFrame, date_col: str, period: str, observation_end: 
     if observation_end is None:
         end = last
     else:
-        end = check_timestamp(observation_end, "observation_end")
-        if end.tz is not None:
-            end = end.tz_localize(None)
+        end = check_timestamp(observation_end, "observation_end", tx[date_col])
         late = _dates(tx, date_col) > end
         if late.any():
             raise ValueError(
@@ -183,6 +183,8 @@ def _group_of_rows(
             f"{where} has {int(mapping.isna().sum())} customer(s) with no {name!r} "
             f"(first: {first}); fill them (e.g. with 'unknown') or drop them."
         )
+    other = ("by", "") if where == "`by`" else ("customers", customer_col)
+    check_matching_ids(tx[customer_col], "transactions", customer_col, mapping.index, *other)
     groups = tx[customer_col].map(mapping)
     unknown = groups.isna().to_numpy()
     if unknown.any():
@@ -792,12 +794,7 @@ def retention_rate(
     if start is None:
         base = periods.max()
     else:
-        try:
-            base = pd.Period(start, period)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"`start` must be a date or period such as '2023', got {start!r}."
-            ) from None
+        base = parse_period(start, "start", period)
         if base not in periods:
             raise ValueError(
                 f"`start` {str(base)!r} has no observed next period in `transactions`; "

@@ -133,9 +133,7 @@ def _end_day(days: np.ndarray, value: Any, df: pd.DataFrame, date_col: str, arg:
     """Day number of ``value`` (default: the last purchase day); no purchase may be later."""
     if value is None:
         return int(days.max())
-    ts = check_timestamp(value, arg)
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
+    ts = check_timestamp(value, arg, df[date_col])  # naive, on the log's wall clock
     end = int(np.datetime64(ts.to_datetime64(), "D").astype(np.int64))
     late = days > end
     if late.any():

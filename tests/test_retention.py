@@ -296,8 +296,13 @@ def test_dates_must_be_datetimes(tx):
 def test_empty_and_wrong_type(tx):
     with pytest.raises(ValueError, match=r"`transactions` is empty \(0 rows\)"):
         rt.cohort_table(tx.iloc[:0])
-    with pytest.raises(TypeError, match=r"`transactions` must be a pandas DataFrame, got Series"):
+    with pytest.raises(TypeError) as err:
         rt.repeat_purchase_rate(tx["customer_id"])
+    assert str(err.value) == (
+        "`transactions` must be a pandas DataFrame, got a pandas Series (one column, "
+        "'customer_id'). Pass the whole table, or make one: transactions.reset_index() (the "
+        "index becomes a column)."
+    )
 
 
 def test_bad_options(tx):
@@ -323,8 +328,12 @@ def test_observation_end_errors(tx):
 def test_start_errors(tx):
     with pytest.raises(ValueError, match=r"`start` '2024-03' has no observed next period.*2023-12"):
         rt.retention_rate(tx, period="M", start="2024-03")
-    with pytest.raises(ValueError, match=r"`start` must be a date or period"):
+    with pytest.raises(ValueError) as err:
         rt.retention_rate(tx, start="last year")
+    assert str(err.value) == (
+        "`start` must be a period such as '2023', '2023-05' or a date such as '2025-03-05' (ISO) "
+        "or '05.03.2025' (day first), got 'last year': this form of date is not recognised."
+    )
     one_year = tx[tx["timestamp"].dt.year == 2024]
     with pytest.raises(ValueError, match=r"covers a single year.*period='M'"):
         rt.retention_rate(one_year)
