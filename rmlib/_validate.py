@@ -539,20 +539,25 @@ def check_confidence(value: Any, arg: str = "confidence") -> float:
 
 
 def check_discount_rate(value: Any, arg: str = "discount_rate") -> float:
-    """A discount rate per period, above -1 (0.1 for 10%).
+    """A discount rate per period, above -1 and at most 1 (0.1 for 10%).
+
+    A rate above 1 (more than 100% a period) is almost always a percentage
+    written as a number (15 meant as 15%), so it is refused.
 
     >>> check_discount_rate(-1)
     Traceback (most recent call last):
     ...
-    ValueError: `discount_rate` must be in (-1, inf), got -1. Write rates as fractions: 0.1 for 10%; a rate of -1 or less makes no sense.
+    ValueError: `discount_rate` must be in (-1, 1], got -1. Write rates as fractions: 0.1 for 10%; a rate of -1 or less makes no sense.
+    >>> check_discount_rate(15)
+    Traceback (most recent call last):
+    ...
+    ValueError: `discount_rate` must be in (-1, 1], got 15. Write rates as fractions: 0.15 for 15%.
     """
-    return check_in_range(
-        value,
-        arg,
-        -1,
-        low_inclusive=False,
-        hint="Write rates as fractions: 0.1 for 10%; a rate of -1 or less makes no sense.",
-    )
+    x = _check_real(value, arg)
+    hint = "Write rates as fractions: 0.1 for 10%; a rate of -1 or less makes no sense."
+    if x > 1:
+        hint = f"Write rates as fractions: {x / 100:g} for {x:g}%."
+    return check_in_range(value, arg, -1, 1, low_inclusive=False, hint=hint)
 
 
 def check_positive_int(value: Any, arg: str, minimum: int = 1) -> int:

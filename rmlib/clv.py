@@ -113,6 +113,7 @@ __all__ = [
     "ConvergenceWarning",
     "GammaGammaModel",
     "discounted_clv",
+    "holdout_check",
     "payback_period",
     "retention_clv",
     "retention_value_curve",
@@ -128,6 +129,52 @@ _LOG_BOUND = 30.0
 # Largest standard error of a log-parameter (relative standard error) for a fit to count as
 # converged: beyond it the data do not pin the parameter down.
 _MAX_LOG_SE = 5.0
+# Most terms of Gauss's series summed before giving up (NaN, then a clear error).
+_SERIES_TERMS = 100_000
+# Most discounting steps of discounted_clv (a horizon of 100 years of weeks is 5,200).
+_MAX_STEPS = 100_000
+# A summary whose median T differs from the fitted one by this factor or more is likely in
+# another time unit (days vs weeks: 7, weeks vs months: 4.3).
+_UNIT_RATIO = 4.0
+
+
+def _guard(model, values: np.ndarray, bound: np.ndarray, what: str) -> np.ndarray:
+    """Raise if BG/NBD predictions are not finite or exceed what the model allows.
+
+    ``bound`` is an upper limit that holds for any parameters: purchases by
+    time ``t`` cannot exceed ``t`` times the posterior mean rate
+    ``(r + x) / (alpha + t_x)`` (dropping out only lowers them). A value
+    beyond it is a numerical failure of the formula, not a prediction.
+    """
+    bad = ~np.isfinite(values) | (values > bound * (1 + 1e-6) + 1e-9)
+    if bad.any():
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in model.params_.items())
+        raise ValueError(
+            f"{type(model).__name__} ({shown}) cannot compute {what} for {int(bad.sum())} "
+            f"customer(s) (first at position {first_labels(np.arange(bad.size), bad)}): the "
+            f"parameters are at the edge of what the formula can evaluate, which usually means "
+            f"the fit had too little data (e.g. very few repeat buyers). Refit on more "
+            f"customers or with a small penalty, e.g. BetaGeoModel(penalizer=0.001)."
+        )
+    return values
+
+
+def _check_unit(model, T_: np.ndarray) -> None:
+    """Warn if ``T`` looks like it is in another time unit than the data of the fit."""
+    fitted = getattr(model, "median_T_", None)
+    if fitted is None or T_.size < 2 or not fitted > 0:
+        return
+    median = float(np.median(T_))
+    ratio = median / fitted
+    if ratio >= _UNIT_RATIO or 0 < ratio <= 1 / _UNIT_RATIO:
+        warnings.warn(
+            f"the median `T` of these customers ({median:.4g}) is {ratio:.3g} times the median T "
+            f"of the data {type(model).__name__} was fitted on ({fitted:.4g}): are they in "
+            f"another time unit (e.g. days vs weeks)? Build both summaries with the same "
+            f"clv_summary(..., freq=...).",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 class ConvergenceWarning(UserWarning):
@@ -630,6 +677,7 @@ class BetaGeoModel(_Fitted):
             sub = _BGNBDLikelihood(x[::every], t_x[::every], T_[::every])
             start = _penalised(sub, sub.n, pen, scale)
         theta, hess, converged = _minimise(fun_grad, theta0, n, start)
+        self.median_T_ = float(np.median(T_))
         return self._store_fit(nll, theta, hess, n, converged)
 
     # -- predictions ----------------------------------------------------------------------
@@ -673,7 +721,9 @@ class BetaGeoModel(_Fitted):
         """
         self._require_fit()
         x, t_x, T_, index, scalar = _rfm_inputs(frequency, recency, T)
-        return _wrap(self._p_alive(x, t_x, T_), index, scalar, "prob_alive")
+        _check_unit(self, T_)
+        p = _guard(self, self._p_alive(x, t_x, T_), np.ones(len(x)), "P(alive)")
+        return _wrap(p, index, scalar, "prob_alive")
 
     def _p_alive(self, x, t_x, T_) -> np.ndarray:
         """P(alive) of validated customers (arrays)."""
@@ -726,8 +776,15 @@ class BetaGeoModel(_Fitted):
                 f"the method once per horizon."
             )
         x, t_x, T_, index, scalar = _rfm_inputs(frequency, recency, T)
+        _check_unit(self, T_)
         value = self._purchases(float(t_), x, T_, self._p_alive(x, t_x, T_))
+        _guard(self, value, self._bound(float(t_), x, t_x), "expected purchases")
         return _wrap(value, index, scalar, "expected_purchases")
+
+    def _bound(self, t: float, x, t_x) -> np.ndarray:
+        """Most purchases by time ``t`` any customer can be expected to make (see _guard)."""
+        r, alpha, _, _ = self._require_fit()
+        return t * (r + x) / (alpha + t_x)
 
     def simulate(self, T, random_state=None) -> pd.DataFrame:
         """Simulate customers from the model: their summary and whether they are alive.
@@ -808,6 +865,7 @@ class BetaGeoModel(_Fitted):
         t_ = _check_t(t)
         tt = np.atleast_1d(t_)
         value = _bgnbd_bracket(r, a, b, np.zeros(tt.shape), tt / (alpha + tt))
+        _guard(self, value, tt * r / alpha, "expected purchases")
         return float(value[0]) if t_.ndim == 0 else value
 
 
@@ -842,20 +900,26 @@ def _bracket(r, a, b, x, z) -> np.ndarray:
         c_b, z_b, f = np.broadcast_arrays(c, z, f)
         f = f.copy()
         f[bad] = _hyp2f1_series(a + b - 1 - r, a - 1, c_b[bad], z_b[bad])
-    inner = -np.expm1((a - 1) * np.log1p(-z)) - np.exp((a - 1) * np.log1p(-z)) * (f - 1)
-    return np.maximum(c / (a - 1) * inner, 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        inner = -np.expm1((a - 1) * np.log1p(-z)) - np.exp((a - 1) * np.log1p(-z)) * (f - 1)
+        value = c / (a - 1) * inner
+    return np.where(np.isnan(value), np.nan, np.maximum(value, 0.0))
 
 
 def _hyp2f1_series(A: float, B: float, C: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Gauss's series for 2F1(A, B; C; z), 0 <= z < 1, summed until the terms vanish."""
     total = np.ones_like(z)
     term = np.ones_like(z)
-    for k in range(1_000_000):
-        term = term * ((A + k) * (B + k) / ((C + k) * (k + 1)) * z)
-        total = total + term
-        if np.all(np.abs(term) <= 1e-17 * np.abs(total)):
-            break
-    return total
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(_SERIES_TERMS):
+            term = term * ((A + k) * (B + k) / ((C + k) * (k + 1)) * z)
+            total = total + term
+            done = np.abs(term) <= 1e-17 * np.abs(total)
+            if np.all(done | ~np.isfinite(total)):
+                break
+        else:  # not converged within the budget: no value rather than a wrong one
+            total = np.where(done, total, np.nan)
+    return np.where(np.isfinite(total), total, np.nan)
 
 
 class _BGNBDLikelihood:
@@ -1205,9 +1269,16 @@ def discounted_clv(
         units_per_year, "units_per_year", 0, low_inclusive=False, hint="E.g. 52 for weeks."
     )
     x, t_x, T_, m, index, scalar = _rfm_inputs(frequency, recency, T, monetary_value=monetary_value)
+    _check_unit(bgnbd, T_)
     spend = gg.expected_spend(x, m)
     p_alive = bgnbd._p_alive(x, t_x, T_)  # the same at every period end
     n_steps = max(1, math.ceil(h / step - 1e-9))
+    if n_steps > _MAX_STEPS:
+        raise ValueError(
+            f"`horizon` / `period` = {h:g} / {step:g} makes {n_steps:,} discounting steps "
+            f"(at most {_MAX_STEPS:,}): `period` is one discounting step in the models' time "
+            f"unit, e.g. period=52/12 for months when the models were fitted in weeks."
+        )
     ends = np.minimum(np.arange(1, n_steps + 1) * step, h)
     total = np.zeros(len(x))
     previous = np.zeros(len(x))
@@ -1215,6 +1286,7 @@ def discounted_clv(
         cum = bgnbd._purchases(float(s), x, T_, p_alive)
         total += (cum - previous) / (1 + d) ** (s / upy)
         previous = cum
+    _guard(bgnbd, previous, bgnbd._bound(float(ends[-1]), x, t_x), "expected purchases")
     return _wrap(mrg * spend * total, index, scalar, "clv")
 
 
@@ -1418,3 +1490,87 @@ def payback_period(
         return None
     first = curve[period_col].iloc[int(paid[0])]
     return first.item() if hasattr(first, "item") else first
+
+
+def holdout_check(
+    bgnbd: BetaGeoModel, summary: pd.DataFrame, max_frequency: int = 7
+) -> pd.DataFrame:
+    """Predicted against actual holdout purchases, by number of calibration repeat purchases.
+
+    The check of Fader, Hardie & Lee (2005, fig. 4): group the customers by
+    ``frequency`` in the calibration period (the last group is
+    ``max_frequency`` and more) and compare the mean number of purchases they
+    made in the holdout with the mean the model expects
+    (:meth:`BetaGeoModel.expected_purchases` over ``duration_holdout``).
+
+    Parameters
+    ----------
+    bgnbd : BetaGeoModel
+        Fitted on the calibration columns of ``summary``.
+    summary : DataFrame
+        From :func:`rmlib.rfm.calibration_holdout_summary`. Not modified.
+    max_frequency : int, default 7
+        Customers with this many calibration repeat purchases or more form the last group.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``frequency`` (the last label is e.g. ``"7+"``), then ``"all"``:
+        ``customers``, ``actual`` and ``predicted`` (mean holdout purchases per
+        customer) and ``actual_total``, ``predicted_total``.
+
+    Examples
+    --------
+    >>> from rmlib.datasets import load_cdnow
+    >>> from rmlib.rfm import calibration_holdout_summary
+    >>> s = calibration_holdout_summary(load_cdnow(), "1997-09-30", date_col="date")
+    >>> bg = BetaGeoModel().fit(s["frequency"], s["recency"], s["T"])
+    >>> check = holdout_check(bg, s)
+    >>> check.loc["all", ["actual_total", "predicted_total"]].round(0).tolist()
+    [1882.0, 1653.0]
+    """
+    if not isinstance(bgnbd, BetaGeoModel):
+        raise TypeError(
+            f"`bgnbd` must be a fitted BetaGeoModel, got {type(bgnbd).__name__}; "
+            f"fit one with BetaGeoModel().fit(s['frequency'], s['recency'], s['T'])."
+        )
+    cols = ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"]
+    check_frame(summary, "summary", cols)
+    top = check_positive_int(max_frequency, "max_frequency")
+    duration = check_numeric(summary, "summary", "duration_holdout")
+    if np.ptp(duration) > 1e-9:
+        raise ValueError(
+            "column 'duration_holdout' of `summary` differs between customers; build the "
+            "summary with rmlib.rfm.calibration_holdout_summary (one holdout for everyone)."
+        )
+    actual = check_numeric(summary, "summary", "frequency_holdout")
+    predicted = np.asarray(
+        bgnbd.expected_purchases(
+            float(duration[0]), summary["frequency"], summary["recency"], summary["T"]
+        ),
+        dtype=np.float64,
+    )
+    freq = summary["frequency"].to_numpy()
+    labels = np.where(freq >= top, f"{top}+", freq.astype(np.int64).astype(str))
+    order = [str(k) for k in range(top)] + [f"{top}+"]
+    per = pd.DataFrame({"group": labels, "actual": actual, "predicted": predicted})
+    g = per.groupby("group")
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "actual": g["actual"].mean(),
+            "predicted": g["predicted"].mean(),
+            "actual_total": g["actual"].sum(),
+            "predicted_total": g["predicted"].sum(),
+        }
+    ).reindex([k for k in order if k in set(labels)])
+    out.loc["all"] = [
+        len(per),
+        actual.mean(),
+        predicted.mean(),
+        actual.sum(),
+        predicted.sum(),
+    ]
+    out["customers"] = out["customers"].astype(np.int64)
+    out.index.name = "frequency"
+    return out

@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -208,6 +209,21 @@ def _scores(data: Any, col: str, arg: str, low: float, high: float, question: st
     return pd.Series(v, index=s.index)
 
 
+def _nps_scores(data: Any, score_col: str) -> pd.Series:
+    """0-10 answers; warns when they all lie in 1-5 (a satisfaction scale given by mistake)."""
+    scores = _scores(data, score_col, "data", 0, 10, _NPS_HINT)
+    if len(scores) >= 5 and scores.min() >= 1 and scores.max() <= 5:
+        warnings.warn(
+            f"all {len(scores)} answers given to NPS lie between 1 and 5: are they 1-5 "
+            f"satisfaction scores? NPS needs the 0-10 'would you recommend' answers (the "
+            f"surveys' 'nps' column); on them every answer up to 6 is a detractor. For 1-5 "
+            f"answers use satisfaction_index(...).",
+            UserWarning,
+            stacklevel=3,
+        )
+    return scores
+
+
 def _groupers(data: Any, by: Any, arg: str) -> list[pd.Series]:
     """The checked ``by`` column(s) of ``data``, ready for ``groupby``."""
     if not isinstance(data, pd.DataFrame):
@@ -294,7 +310,7 @@ def nps_group(data: Any, score_col: str = "nps") -> pd.Series:
     >>> nps_group([10, 8, 2]).tolist()
     ['promoter', 'passive', 'detractor']
     """
-    scores = _scores(data, score_col, "data", 0, 10, _NPS_HINT)
+    scores = _nps_scores(data, score_col)
     out = np.where(scores >= 9, "promoter", np.where(scores >= 7, "passive", "detractor"))
     return pd.Series(out, index=scores.index, name="nps_group", dtype="str")
 
@@ -372,7 +388,7 @@ def nps(
     sms      100.0  2
     """
     z = _z(confidence)
-    scores = _scores(data, score_col, "data", 0, 10, _NPS_HINT)
+    scores = _nps_scores(data, score_col)
     promoter = (scores >= 9).to_numpy()
     detractor = (scores <= 6).to_numpy()
     passive = ~(promoter | detractor)

@@ -47,6 +47,7 @@ customer_id
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,7 @@ from rmlib._validate import (
 )
 
 __all__ = [
+    "calibration_holdout_summary",
     "ALL_CUSTOMERS",
     "FREQ_DAYS",
     "SEGMENTS",
@@ -409,6 +411,7 @@ def rfm_scores(
         + pd.Series(m, index=df.index).astype(str).str.zfill(width)
     )
     out["RFM"] = code
+    out.attrs["rfm_bins"] = bins  # lets rfm_segments refuse scores on another scale
     return out
 
 
@@ -517,6 +520,7 @@ def rfm_segments(
                 f"column {col!r} of `scores` must hold integer scores 1..5, found {found}. "
                 f"Score the customers with rfm_scores(rfm, bins=5) first."
             )
+    _check_five_levels(df, (r_col, f_col, m_col))
     r = df[r_col].to_numpy(np.int64)
     fm = (df[f_col].to_numpy(np.int64) + df[m_col].to_numpy(np.int64) + 1) // 2
     names = np.array(_GRID, dtype=object)[r - 1, fm - 1]
@@ -524,6 +528,26 @@ def rfm_segments(
     out["FM"] = fm
     out["segment"] = pd.Categorical(names, categories=list(SEGMENTS), ordered=True)
     return out
+
+
+def _check_five_levels(df: pd.DataFrame, cols: tuple[str, str, str]) -> None:
+    """Refuse (or warn about) scores made on fewer than 5 levels: the grid is 5 x 5."""
+    bins = df.attrs.get("rfm_bins")
+    if bins is not None and bins != 5:
+        raise ValueError(
+            f"`scores` were made with rfm_scores(..., bins={bins}), but the segment grid has 5 "
+            f"levels per score, so a top score of {bins} would land in the wrong segment. "
+            f"Score with rfm_scores(rfm, bins=5) first."
+        )
+    top = max(int(df[c].max()) for c in cols)
+    if bins is None and len(df) >= 10 and top < 5:
+        warnings.warn(
+            f"no score in `scores` reaches 5 (the highest is {top}) among {len(df)} customers: "
+            f"were they made with fewer bins (rfm_scores(..., bins={top}))? The segment grid "
+            f"reads 1..5; score with rfm_scores(rfm, bins=5).",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def segment_summary(
@@ -684,4 +708,107 @@ def score_matrix(
     if value is None:
         out = out.astype(np.int64)
     out.index.name, out.columns.name = row, column
+    return out
+
+
+def calibration_holdout_summary(
+    transactions: pd.DataFrame,
+    calibration_end: Any,
+    observation_end: Any = None,
+    customer_col: str = "customer_id",
+    date_col: str = "timestamp",
+    amount_col: str = "amount",
+    freq: str = "W",
+) -> pd.DataFrame:
+    """:func:`clv_summary` of a calibration period, with what each customer did in the holdout.
+
+    Every CLV model is checked the same way: fit it on the purchases up to
+    ``calibration_end`` and compare its forecast for the following period
+    (the *holdout*, up to ``observation_end``) with what the customers
+    actually bought. The customers are those who made their first purchase in
+    the calibration period (later newcomers have no calibration history).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        The whole purchase log (calibration and holdout). Not modified.
+    calibration_end : date-like
+        Last day of the calibration period (included), e.g. ``"1997-09-30"``
+        or ``"30.09.1997"``.
+    observation_end : date-like, optional
+        Last day of the holdout (included); default the last purchase day.
+    customer_col, date_col, amount_col : str
+        Column names.
+    freq : {"W", "D"}, default "W"
+        Time unit of ``recency``, ``T`` and ``duration_holdout``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by customer id: the columns of :func:`clv_summary` on the
+        calibration period, then ``frequency_holdout`` (purchase days in the
+        holdout), ``monetary_value_holdout`` (mean amount per holdout
+        purchase day, 0 if none) and ``duration_holdout`` (length of the
+        holdout in ``freq`` units, the same for everyone).
+
+    Raises
+    ------
+    ValueError
+        As :func:`clv_summary`, and if ``calibration_end`` is not before
+        ``observation_end`` or no customer bought in the calibration period.
+
+    Examples
+    --------
+    The CDNOW sample: 39 weeks of calibration to 30 September 1997, 39
+    weeks of holdout to 30 June 1998 (Fader, Hardie & Lee 2005):
+
+    >>> from rmlib.datasets import load_cdnow
+    >>> s = calibration_holdout_summary(load_cdnow(), "1997-09-30", date_col="date")
+    >>> len(s), round(float(s["T"].max()), 2), round(float(s["duration_holdout"].iloc[0]), 2)
+    (2357, 38.86, 39.0)
+    >>> int(s["frequency_holdout"].sum())
+    1882
+    """
+    df = _validated_log(transactions, customer_col, date_col, amount_col)
+    check_one_of(freq, "freq", list(FREQ_DAYS))
+    days = _day_numbers(df[date_col])
+    end = _end_day(days, observation_end, df, date_col, "observation_end")
+    cal = check_timestamp(calibration_end, "calibration_end", df[date_col])
+    cal_day = int(np.datetime64(cal.to_datetime64(), "D").astype(np.int64))
+    if cal_day >= end:
+        raise ValueError(
+            f"`calibration_end` ({np.datetime64(cal_day, 'D')}) must be before the end of the "
+            f"holdout ({np.datetime64(end, 'D')}, `observation_end` or the last purchase); "
+            f"pass an earlier calibration_end."
+        )
+    in_cal = days <= cal_day
+    if not in_cal.any():
+        raise ValueError(
+            f"no purchase in `transactions` is on or before calibration_end "
+            f"{np.datetime64(cal_day, 'D')} (the first is on {np.datetime64(days.min(), 'D')}); "
+            f"pass a later calibration_end."
+        )
+    summary = clv_summary(
+        df[in_cal],
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        observation_end=str(np.datetime64(cal_day, "D")),
+        freq=freq,
+    )
+    late = ~in_cal & df[customer_col].isin(summary.index).to_numpy()
+    holdout = pd.DataFrame(
+        {"c": df[customer_col].to_numpy()[late], "d": days[late]},
+    )
+    holdout["amount"] = df[amount_col].to_numpy(dtype=np.float64)[late]
+    per_day = holdout.groupby(["c", "d"], sort=False)["amount"].sum().reset_index()
+    by_customer = per_day.groupby("c", sort=False)["amount"].agg(["size", "mean"])
+    out = summary.copy()
+    out["frequency_holdout"] = (
+        by_customer["size"].reindex(summary.index, fill_value=0).to_numpy().astype(np.int64)
+    )
+    out["monetary_value_holdout"] = (
+        by_customer["mean"].reindex(summary.index, fill_value=0.0).to_numpy(dtype=np.float64)
+    )
+    out["duration_holdout"] = (end - cal_day) / FREQ_DAYS[freq]
     return out

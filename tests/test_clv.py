@@ -665,7 +665,7 @@ def test_discounted_clv_errors(fitted):
         discounted_clv(fitted, fitted, *args)
     with pytest.raises(RuntimeError, match="not fitted yet"):
         discounted_clv(fitted, GammaGammaModel(), *args)
-    with pytest.raises(ValueError, match=r"`discount_rate` must be in \(-1, inf\)"):
+    with pytest.raises(ValueError, match=r"`discount_rate` must be in \(-1, 1\]"):
         discounted_clv(fitted, gg, *args, discount_rate=-1)
     with pytest.raises(ValueError, match=r"`margin` must be in \[0, 1\], got 25.*share of spend"):
         discounted_clv(fitted, gg, *args, margin=25)
@@ -680,7 +680,7 @@ def test_discounted_clv_errors(fitted):
     [
         ({"retention": 1.2}, ValueError, r"`retention` must be in \[0, 1\], got 1.2"),
         ({"retention": 80}, ValueError, "Write rates as fractions"),
-        ({"discount_rate": -1.0}, ValueError, r"`discount_rate` must be in \(-1, inf\)"),
+        ({"discount_rate": -1.0}, ValueError, r"`discount_rate` must be in \(-1, 1\]"),
         ({"discount_rate": float("nan")}, ValueError, "`discount_rate` must be a number, got NaN"),
         ({"acquisition_cost": -5}, ValueError, r"`acquisition_cost` must be in \[0, inf\)"),
         ({"horizon": 0}, ValueError, "`horizon` must be an integer >= 1, got 0"),

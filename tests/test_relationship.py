@@ -432,7 +432,7 @@ def test_roi_by_hand():
         (
             lambda: relationship.relationship_roi(5, 10, discount_rate=-1),
             ValueError,
-            r"`discount_rate` must be in \(-1, inf\), got -1",
+            r"`discount_rate` must be in \(-1, 1\], got -1",
         ),
         (lambda: relationship.relationship_roi([], 10), ValueError, r"is empty"),
         (lambda: relationship.relationship_roi([1, np.nan], 10), ValueError, r"missing or inf"),

@@ -197,8 +197,17 @@ def test_confidence_and_discount_rate():
     with pytest.raises(ValueError, match=r"`level` must be in \(0, 1\), got 0"):
         v.check_confidence(0, "level")
     assert v.check_discount_rate(-0.5) == -0.5
-    with pytest.raises(ValueError, match=r"`discount_rate` must be in \(-1, inf\), got -1. Write"):
+    with pytest.raises(ValueError) as err:
         v.check_discount_rate(-1)
+    assert str(err.value) == (
+        "`discount_rate` must be in (-1, 1], got -1. Write rates as fractions: 0.1 for 10%; "
+        "a rate of -1 or less makes no sense."
+    )
+    with pytest.raises(ValueError) as err:
+        v.check_discount_rate(15)
+    assert str(err.value) == (
+        "`discount_rate` must be in (-1, 1], got 15. Write rates as fractions: 0.15 for 15%."
+    )
 
 
 def test_new_checks_do_not_modify_input():
