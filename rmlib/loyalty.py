@@ -432,6 +432,7 @@ def _check_scale(scale: Any, example: str) -> tuple[float, float]:
         not isinstance(scale, (tuple, list))
         or len(scale) != 2
         or not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in scale)
+        or not all(math.isfinite(x) for x in scale)
         or not scale[0] < scale[1]
     ):
         raise ValueError(

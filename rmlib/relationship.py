@@ -576,8 +576,9 @@ def program_uplift(
             )
         if mask.sum() < min_size:
             raise ValueError(
-                f"the {name} group ({label!r}) has only {int(mask.sum())} customer(s); at "
-                f"least {min_size} are needed to estimate its variance and an interval."
+                f"the {name} group ({label!r} in column {group_col!r} of `df`) has only "
+                f"{int(mask.sum())} customer(s); at least {min_size} are needed to estimate "
+                f"its variance and an interval."
             )
         samples[name] = y[mask]
     a, b = samples["treatment"], samples["control"]
@@ -1196,6 +1197,8 @@ def contacts_per_customer(
     """
     check_frame(customers, "customers", [customer_col] + ([status_col] if active_only else []))
     check_frame(contacts, "contacts", [customer_col], allow_empty=True)
+    check_no_missing(customers, "customers", customer_col)
+    check_no_missing(contacts, "contacts", customer_col)
     ids = check_unique_ids(customers, "customers", customer_col)
     check_matching_ids(contacts[customer_col], "contacts", customer_col, ids, "customers")
     keep = customers[status_col].eq("active").to_numpy() if active_only else np.ones(len(ids), bool)
@@ -1248,6 +1251,7 @@ def churn_reasons(
     check_frame(departures, "departures", [customer_col, reason_col], allow_empty=True)
     check_customer_frame(transactions, "transactions", customer_col, [margin_col])
     margin = check_numeric(transactions, "transactions", margin_col)
+    check_no_missing(departures, "departures", customer_col)
     check_unique_ids(departures, "departures", customer_col)
     check_matching_ids(
         departures[customer_col],

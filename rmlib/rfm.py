@@ -694,12 +694,12 @@ def score_matrix(
                 f"{s.dtype}. Score the customers with rfm_scores(rfm) first."
             )
     levels = range(1, int(max(df[row].max(), df[column].max())) + 1)
+    check_one_of(agg, "agg", ["mean", "sum", "median"])
     if value is None:
         grid = df.groupby([row, column]).size()
         fill = 0
     else:
         check_nonnegative(df, "scores", value)
-        check_one_of(agg, "agg", ["mean", "sum", "median"])
         grid = df.groupby([row, column])[value].agg(agg)
         fill = 0.0 if agg == "sum" else np.nan
     out = grid.unstack(column).reindex(index=levels, columns=levels, fill_value=fill)

@@ -343,13 +343,15 @@ def test_uplift_relative_is_nan_for_a_zero_control_mean():
             {},
             {"group": ["treatment", "control", "control"], "y": [1.0, 2.0, 3.0]},
             ValueError,
-            r"the treatment group \('treatment'\) has only 1 customer\(s\); at least 2",
+            r"^the treatment group \('treatment' in column 'group' of `df`\) has only 1 "
+            r"customer\(s\); at least 2 are needed to estimate its variance and an interval\.$",
         ),
         (
             {"min_size": 3},
             None,
             ValueError,
-            r"the treatment group \('treatment'\) has only 2 customer\(s\); at least 3",
+            r"^the treatment group \('treatment' in column 'group' of `df`\) has only 2 "
+            r"customer\(s\); at least 3 are needed to estimate its variance and an interval\.$",
         ),
         (
             {},
