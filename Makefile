@@ -9,17 +9,20 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.rmlib-installed
 # Extra arguments for the JupyterLab server, e.g. LAB_ARGS="--no-browser --port 8899"
 LAB_ARGS ?=
+# The student's own folder (git-ignored): working copies of the notebooks, fetched assignments.
+WORK ?= work
 # Extra arguments for pytest, e.g. PYTEST_ARGS="-k clv" or PYTEST_ARGS="-n 0"
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 # JupyterLab refuses to run as root unless told to; add the flag only for root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: help setup lab test lint doctor data clean lock bench grading-demo
+.PHONY: help setup lab lab-server test test-browser lint doctor data clean lock bench grading-demo
 
 help:
 	@echo "make lab     set up (first time only) and open the course in JupyterLab"
 	@echo "make test    set up, lint and run every test (notebooks included)"
+	@echo "make test-browser  run the course in JupyterLab in headless Chromium (needs the browser extra)"
 	@echo "make setup   set up only: .venv from constraints.txt, then missing data"
 	@echo "make doctor  check the installation and print fixes"
 	@echo "make grading-demo  run the whole nbgrader pipeline on simulated students"
@@ -36,10 +39,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 data: $(STAMP)
 	@$(PY) -m rmlib.datasets --ensure
+	@$(PY) tools/labprep.py --setup
 
+# The student works on copies in $(WORK)/ (made on the first run, never overwritten), so
+# the course's notebooks/ stay clean. The server gets the environment's bin/ on PATH:
+# nbgrader runs `alembic` when it creates the gradebook.
 lab: setup
-	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" \
-		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(LAB_ARGS)
+	@$(MAKE) --no-print-directory lab-server
+
+lab-server:
+	@$(PY) tools/labprep.py --work "$(WORK)"
+	PATH="$(abspath $(BIN)):$$PATH" $(PY) -m jupyterlab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.default_url=/lab/tree/$(WORK)/notebooks/00_start_here.ipynb $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -47,6 +58,16 @@ lint: $(STAMP)
 
 test: setup lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The browser suite (tests/browser/): Playwright driving the system's Chromium (set
+# RM_CHROMIUM to its path if it is not /usr/bin/chromium). Not part of `make test`.
+BROWSER_STAMP := $(VENV)/.rmlib-browser-installed
+$(BROWSER_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,browser]"
+	@touch $@
+
+test-browser: setup $(BROWSER_STAMP)
+	$(BIN)/pytest -n 0 -p no:cacheprovider tests/browser $(PYTEST_ARGS)
 
 doctor:
 	@test -x $(PY) || { echo "No .venv here yet. Fix: run 'make setup'."; exit 1; }
@@ -62,7 +83,7 @@ LT_VENV := .venv-lifetimes
 BENCHES := bench_generate bench_analytics bench_grading bench_class
 
 $(BENCH_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,bench]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,bench,browser]"
 	@touch $@
 
 $(LT_VENV)/.installed: benchmarks/lifetimes-requirements.txt
@@ -78,7 +99,7 @@ bench: setup $(BENCH_STAMP) $(LT_VENV)/.installed
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet -c tools/lock-bounds.txt -e ".[dev,bench]"
+	.lock-venv/bin/python -m pip install --quiet -c tools/lock-bounds.txt -e ".[dev,bench,browser]"
 	{ echo "# Exact versions installed by 'make setup'. Regenerate with 'make lock'."; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' | sort -f; } > constraints.txt
 	rm -rf .lock-venv

@@ -35,8 +35,11 @@ c.CourseDirectory.course_id = os.environ.get("RM_COURSE_ID", "relationship-marke
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 
 # Where students fetch and submit. On a multi-user server every user must be able to
-# read and write it (see README.md); a course on one machine can keep the default.
-c.Exchange.root = os.environ.get("RM_EXCHANGE_ROOT", "/srv/nbgrader/exchange")
+# read and write it (see README.md); a course on one machine can keep the default,
+# .exchange/ next to this folder (git-ignored; `make setup` and `make lab` create it).
+c.Exchange.root = os.environ.get("RM_EXCHANGE_ROOT") or os.path.join(
+    os.path.dirname(c.CourseDirectory.root), ".exchange"
+)
 
 # Every released notebook starts with the course header.
 c.IncludeHeaderFooter.header = os.path.join(c.CourseDirectory.root, "source", "header.ipynb")

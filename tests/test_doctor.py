@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from _nbrun import ROOT
@@ -124,3 +125,101 @@ def test_data_checksums_catch_a_changed_file(tmp_path, monkeypatch):
 def test_grading_sandbox_is_reported():
     check = doctor.check_grading_sandbox()
     assert check.ok and check.detail.startswith("mode '")
+
+
+def _half_created_gradebook(path, monkeypatch):
+    """What nbgrader leaves when it cannot run `alembic`: tables, no schema version."""
+    from nbgrader.api import Gradebook
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(FileNotFoundError):
+        Gradebook(f"sqlite:///{path}")
+    monkeypatch.undo()
+
+
+def test_half_created_gradebook_is_caught_and_repaired(tmp_path, monkeypatch):
+    from nbgrader.api import Gradebook
+
+    db = tmp_path / "gradebook.db"
+    assert doctor.check_gradebook(db).ok  # absent: nbgrader makes it on first use
+    _half_created_gradebook(db, monkeypatch)
+    check = doctor.check_gradebook(db)
+    assert not check.ok and "half-created" in check.detail
+    assert "rmlib.doctor --repair-gradebook" in check.fix
+    assert "completed" in doctor.repair_gradebook(db)
+    assert doctor.check_gradebook(db).ok
+    # nbgrader now opens it without alembic on PATH, and it keeps what is written to it
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with Gradebook(f"sqlite:///{db}") as gb:
+        gb.add_student("ivanova")
+    with Gradebook(f"sqlite:///{db}") as gb:
+        assert [s.id for s in gb.students] == ["ivanova"]
+    assert doctor.repair_gradebook(db).startswith("nothing to do")
+
+
+def test_gradebook_of_another_schema_version_names_the_upgrade(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "gradebook.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE student (id TEXT)")
+    con.execute("CREATE TABLE alembic_version (version_num TEXT)")
+    con.execute("INSERT INTO alembic_version VALUES ('0000old')")
+    con.commit()
+    con.close()
+    check = doctor.check_gradebook(db)
+    assert not check.ok and "0000old" in check.detail and "nbgrader db upgrade" in check.fix
+    with pytest.raises(ValueError, match="db upgrade"):
+        doctor.repair_gradebook(db)
+
+
+def test_missing_tools_are_reported(tmp_path):
+    check = doctor.check_tools(tmp_path)
+    assert not check.ok and "alembic" in check.detail and "make setup" in check.fix
+    assert doctor.check_tools().ok  # this environment has them
+
+
+def test_exchange_default_is_a_folder_of_the_repository(monkeypatch):
+    monkeypatch.delenv("RM_EXCHANGE_ROOT", raising=False)
+    assert doctor.exchange_root() == ROOT / ".exchange"
+    monkeypatch.setenv("RM_EXCHANGE_ROOT", "/srv/shared/exchange")
+    assert doctor.exchange_root() == Path("/srv/shared/exchange")
+
+
+def test_missing_exchange_is_reported_with_the_fix(tmp_path):
+    missing = tmp_path / "exchange"
+    check = doctor.check_exchange(missing)
+    assert not check.ok and "does not exist" in check.detail
+    assert f"mkdir -p {missing}" in check.fix and "RM_EXCHANGE_ROOT" in check.fix
+    missing.mkdir()
+    assert doctor.check_exchange(missing).ok
+    if os.getuid() != 0:  # root can write anything
+        missing.chmod(0o500)
+        try:
+            assert not doctor.check_exchange(missing).ok
+        finally:
+            missing.chmod(0o700)
+
+
+def test_widget_state_check(tmp_path):
+    prefix, user = tmp_path / "env", tmp_path / "user"
+    check = doctor.check_widget_state(prefix, user)
+    assert not check.ok and "tools/labprep.py" in check.fix
+    written = doctor.enable_widget_state(prefix)
+    assert json.loads(written.read_text()) == {
+        "@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}
+    }
+    assert doctor.check_widget_state(prefix, user).ok
+    mine = user / "@jupyter-widgets" / "jupyterlab-manager" / "plugin.jupyterlab-settings"
+    mine.parent.mkdir(parents=True)
+    mine.write_text('{\n  // mine\n  "saveState": false\n}')
+    check = doctor.check_widget_state(prefix, user)
+    assert not check.ok and "turned off" in check.detail and "Settings Editor" in check.fix
+
+
+def test_doctor_repairs_a_gradebook_from_the_command_line(tmp_path, monkeypatch):
+    db = tmp_path / "gradebook.db"
+    _half_created_gradebook(db, monkeypatch)
+    monkeypatch.setattr(doctor, "COURSE_DIR", tmp_path)
+    assert doctor.main(["--repair-gradebook"]) == 0
+    assert doctor.check_gradebook(db).ok
