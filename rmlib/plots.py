@@ -71,6 +71,7 @@ __all__ = [
     "pareto_chart",
     "program_economics",
     "program_uplift",
+    "profitability_pyramid",
     "relationship_ladder",
     "rfm_heatmap",
     "stakeholder_map",
@@ -1490,3 +1491,64 @@ def program_economics(
     ax.set_xticks([0, 1, 2], ["incremental margin", "reward cost", "net effect"])
     ax.yaxis.set_major_formatter(FuncFormatter(_roubles))
     return _finish(ax, "Loyalty program economics", ylabel="roubles")
+
+
+def profitability_pyramid(pyramid: Any, *, ax: Axes | None = None) -> Axes:
+    """The customer pyramid as a butterfly: each tier's share of customers and of profit.
+
+    Tiers run from the most profitable at the top to the least at the bottom; bars to
+    the left are the tier's share of customers, bars to the right its share of profit,
+    each labelled in per cent. A tier that loses money overall gets a profit label but
+    no bar (its share is negative).
+
+    Parameters
+    ----------
+    pyramid : ProfitabilityPyramid or DataFrame
+        The result of :func:`rmlib.loyalty.profitability_pyramid`, or its ``.table``:
+        one row per tier, most profitable first, with ``customer_share`` and
+        ``profit_share`` (shares, 0–1; a profit share may be negative).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> from rmlib.loyalty import profitability_pyramid as tiers
+    >>> pyr = tiers(pd.Series([900.0, 400.0, 300.0, 100.0, 50.0, 20.0, 10.0, 0.0, -30.0, -80.0]),
+    ...             {"platinum": 0.1, "gold": 0.2, "iron": 0.3, "lead": 0.4})
+    >>> ax = profitability_pyramid(pyr)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['lead', 'iron', 'gold', 'platinum']
+    >>> [round(float(p.get_width()), 2) for p in ax.patches][:4]
+    [-0.4, -0.3, -0.2, -0.1]
+    """
+    table = getattr(pyramid, "table", pyramid)
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(
+            f"`pyramid` must be the result of rmlib.loyalty.profitability_pyramid(...) or its "
+            f"`.table`, got {type(pyramid).__name__}."
+        )
+    check_frame(table, "pyramid", ["customer_share", "profit_share"])
+    customers = _shares(table, "pyramid", "customer_share")
+    profit = _numeric_column(table, "pyramid", "profit_share")
+    names = [str(t) for t in table.index][::-1]
+    customers, profit = customers[::-1], profit[::-1]
+    ax = _get_ax(ax, figsize=(7.0, 3.8))
+    y = np.arange(len(names))
+    ax.barh(y, -customers, color=_NEUTRAL, height=0.7, label="share of customers")
+    ax.barh(y, np.clip(profit, 0, None), color=_MAIN, height=0.7, label="share of profit")
+    for yi, c, p in zip(y, customers, profit, strict=True):
+        ax.text(-c - 0.01, yi, f"{c:.0%}", ha="right", va="center", fontsize=9)
+        ax.text(max(p, 0) + 0.01, yi, f"{p:.0%}", ha="left", va="center", fontsize=9)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, names)
+    reach = max(float(customers.max()), float(np.clip(profit, 0, None).max()), 0.1) + 0.12
+    ax.set_xlim(-reach, reach)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):.0%}"))
+    return _finish(
+        ax,
+        "Customer pyramid: customers (grey, left) and profit (blue, right)",
+        xlabel="share of all customers or of all profit, %",
+    )

@@ -15,6 +15,7 @@ CLVCalculator              :func:`rmlib.clv.retention_clv`,
                            ``retention_value_curve``, ``payback_period``
 RelationshipLevelChooser   :func:`rmlib.relationship.recommend_level`
 LoyaltyProgramSimulator    :func:`rmlib.relationship.program_economics`
+LoyaltyMatrixExplorer      :func:`rmlib.loyalty.loyalty_matrix`
 RFMExplorer                :func:`rmlib.rfm.rfm_scores`, ``rfm_segments``,
                            ``segment_summary``, ``score_matrix``
 ReadinessAssessment        :func:`rmlib.relationship.pyramid_readiness`
@@ -55,7 +56,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from rmlib import clv, pareto, plots, relationship
+from rmlib import clv, loyalty, pareto, plots, relationship
 from rmlib import rfm as rfm_lib
 from rmlib._validate import (
     check_frame,
@@ -67,6 +68,7 @@ __all__ = [
     "CLVCalculator",
     "Customer360Explorer",
     "Explorer",
+    "LoyaltyMatrixExplorer",
     "LoyaltyProgramSimulator",
     "ParetoExplorer",
     "RFMExplorer",
@@ -121,6 +123,8 @@ class Explorer(widgets.VBox):
         self.controls: dict[str, widgets.Widget] = dict(controls)
         self.output = widgets.HTML()
         self.result: dict[str, Any] = {}
+        #: The library's message when the current settings cannot be computed, else None.
+        self.error: str | None = None
         self.figure: Figure | None = None
         self.ax: Axes | None = None
         self.image: widgets.Image | None = None
@@ -165,10 +169,16 @@ class Explorer(widgets.VBox):
         except (ValueError, TypeError) as exc:
             # Show the library's own message instead of a traceback in the widget.
             self.result = {}
+            self.error = str(exc)
             self.output.value = (
                 f"<p style='color:#D55E00'><b>Cannot compute:</b> {html.escape(str(exc))}</p>"
             )
+            if self.image is not None:
+                # No chart of earlier settings beside the message: it would show numbers
+                # that no longer match the controls.
+                self.image.value = b""
             return
+        self.error = None
         self.output.value = self.render(self.result)
         if self.ax is not None and self.figure is not None and self.image is not None:
             # Start from a clean figure: some plots add twin axes or colour bars.
@@ -188,7 +198,8 @@ class Explorer(widgets.VBox):
         settings = ", ".join(f"{k}={_fmt(v)}" for k, v in self.values().items())
         return (
             f"{self.title} (interactive explorer)\n{_STATIC_NOTE}\n"
-            f"Settings: {settings}\nResult:\n{self.summary()}"
+            f"Settings: {settings}\nResult:\n"
+            + (f"Cannot compute: {self.error}" if self.error else self.summary())
         )
 
     def static_html(self) -> str:
@@ -199,7 +210,7 @@ class Explorer(widgets.VBox):
         return (
             f"<div class='rmlib-explorer-static'><p><b>{html.escape(self.title)}</b> "
             f"(interactive explorer)</p><p><i>{html.escape(_STATIC_NOTE)}</i></p>"
-            f"<p>Settings:</p><ul>{settings}</ul><p>Result:</p>{self.render(self.result)}</div>"
+            f"<p>Settings:</p><ul>{settings}</ul><p>Result:</p>{self.output.value}</div>"
         )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
@@ -521,6 +532,10 @@ class LoyaltyProgramSimulator(Explorer):
     those of :func:`rmlib.relationship.program_economics` (an expectation: every
     customer counts with weight ``participation``).
 
+    Settings that contradict each other (a silver threshold above the gold one)
+    are explained in the result panel, which says which slider to move, and the
+    chart is hidden until the settings make sense again.
+
     Parameters
     ----------
     spend : Series
@@ -528,7 +543,7 @@ class LoyaltyProgramSimulator(Explorer):
     margin_rate : float
         Gross margin as a share of spend (0–1).
     breakage : float
-        Share of points never redeemed (0–1).
+        Share of points never redeemed (0–1): where the breakage slider starts.
 
     Examples
     --------
@@ -597,6 +612,15 @@ class LoyaltyProgramSimulator(Explorer):
                 "spend uplift of members",
                 readout_format=".0%",
             ),
+            "breakage": _slider(
+                widgets.FloatSlider,
+                self.breakage,
+                0,
+                1,
+                0.05,
+                "breakage (points never redeemed)",
+                readout_format=".0%",
+            ),
         }
         super().__init__(controls, figsize=(6.0, 3.6))
 
@@ -607,12 +631,21 @@ class LoyaltyProgramSimulator(Explorer):
         gold: float,
         participation: float,
         uplift: float,
+        breakage: float | None = None,
     ) -> dict[str, float]:
         """:func:`rmlib.relationship.program_economics` of the explorer's customers.
 
         Expected members, reward cost, incremental margin, net effect and ROI
-        (roubles; the ROI is NaN without a cost).
+        (roubles; the ROI is NaN without a cost). ``breakage`` defaults to the
+        explorer's own. A silver threshold above the gold one raises ValueError
+        with a message that names the slider to move.
         """
+        if silver > gold:
+            raise ValueError(
+                f"the gold threshold ({gold:,.0f} roubles) must not be below the silver "
+                f"threshold ({silver:,.0f}): a member would reach gold before silver. Move the "
+                f"gold slider to at least {silver:,.0f}, or the silver slider below {gold:,.0f}."
+            )
         return relationship.program_economics(
             self.spend,
             reward_rate,
@@ -621,7 +654,7 @@ class LoyaltyProgramSimulator(Explorer):
             participation=participation,
             uplift=uplift,
             margin_rate=self.margin_rate,
-            breakage=self.breakage,
+            breakage=self.breakage if breakage is None else breakage,
             multipliers=self.TIER_MULTIPLIERS,
         )
 
@@ -939,3 +972,103 @@ class Customer360Explorer(Explorer):
             if len(frame)
         )
         return _table(rows) + latest
+
+
+# ---------------------------------------------------------------------------
+# Dick & Basu loyalty matrix
+# ---------------------------------------------------------------------------
+
+
+class LoyaltyMatrixExplorer(Explorer):
+    """Where do the cut-offs put customers in Dick & Basu's four cells?
+
+    Move the attitude cut-off (an answer at or above it is a "high" attitude) and
+    the behaviour cut-off (purchases at or above it are "high" repeat patronage):
+    the panel gives each cell's customers and share and the figure redraws the
+    matrix. The numbers are those of :func:`rmlib.loyalty.loyalty_matrix`.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per customer, indexed by customer id, with the attitude and the
+        behaviour columns (numbers, no missing values).
+    attitude_col, behaviour_col : str
+        The two columns; default ``"nps"`` (mean answer, 0–10) and ``"purchases"``.
+    attitude_threshold, behaviour_threshold : float, optional
+        Where the sliders start; default 9 (a promoter's answer) and the median of
+        the behaviour column.
+
+    Examples
+    --------
+    >>> answers = pd.DataFrame({"nps": [10, 9, 3, 5], "purchases": [12, 1, 8, 2]})
+    >>> ex = LoyaltyMatrixExplorer(answers, behaviour_threshold=5)
+    >>> ex.result["true loyalty"], ex.result["spurious loyalty"]
+    (1, 1)
+    >>> ex.controls["attitude"].value = 3
+    >>> ex.result["true loyalty"], ex.result["spurious loyalty"]
+    (2, 0)
+    """
+
+    title = "Loyalty matrix explorer"
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        attitude_col: str = "nps",
+        behaviour_col: str = "purchases",
+        *,
+        attitude_threshold: float = 9.0,
+        behaviour_threshold: float | None = None,
+    ) -> None:
+        check_frame(df, "df", [attitude_col, behaviour_col])
+        # loyalty_matrix checks the columns' values; a bad frame fails here, not in a slider.
+        loyalty.loyalty_matrix(df, attitude_col, behaviour_col)
+        self.df = df
+        self.attitude_col, self.behaviour_col = attitude_col, behaviour_col
+        att, beh = df[attitude_col].astype(float), df[behaviour_col].astype(float)
+        if behaviour_threshold is None:
+            behaviour_threshold = float(beh.median())
+        style = {"description_width": "initial"}
+        controls = {
+            "attitude": widgets.FloatSlider(
+                value=attitude_threshold,
+                min=float(att.min()),
+                max=float(att.max()),
+                step=0.5,
+                description=f"high attitude from ({attitude_col})",
+                continuous_update=False,
+                style=style,
+                layout=widgets.Layout(width="28em"),
+            ),
+            "behaviour": widgets.FloatSlider(
+                value=behaviour_threshold,
+                min=float(beh.min()),
+                max=float(beh.max()),
+                step=1.0 if float(beh.max()) - float(beh.min()) >= 10 else 0.1,
+                description=f"high behaviour from ({behaviour_col})",
+                continuous_update=False,
+                style=style,
+                layout=widgets.Layout(width="28em"),
+            ),
+        }
+        self.matrix: loyalty.LoyaltyMatrix | None = None
+        super().__init__(controls, figsize=(5.5, 4.6))
+
+    def compute(self) -> dict[str, Any]:
+        v = self.values()
+        self.matrix = loyalty.loyalty_matrix(
+            self.df, self.attitude_col, self.behaviour_col, v["attitude"], v["behaviour"]
+        )
+        return {str(k): int(n) for k, n in self.matrix.table["customers"].items()}
+
+    def render(self, result: dict[str, Any]) -> str:
+        total = sum(result.values())
+        return _table([(k, f"{n:,} ({n / total:.0%})") for k, n in result.items()])
+
+    def draw(self, ax: Axes, result: dict[str, Any]) -> None:
+        plots.loyalty_matrix(
+            self.matrix,
+            attitude=f"{self.attitude_col} (high from {_fmt(self.values()['attitude'])})",
+            behaviour=f"{self.behaviour_col} (high from {_fmt(self.values()['behaviour'])})",
+            ax=ax,
+        )

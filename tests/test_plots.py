@@ -707,6 +707,9 @@ _CALLS = {
         {"uplift": 1.0, "ci_low": 0.0, "ci_high": 2.0}, ax=ax
     ),
     "program_economics": lambda ax: plots.program_economics(2.0, 1.0, ax=ax),
+    "profitability_pyramid": lambda ax: plots.profitability_pyramid(
+        pd.DataFrame({"customer_share": [0.2, 0.8], "profit_share": [0.7, 0.3]}), ax=ax
+    ),
 }
 
 
