@@ -33,6 +33,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.patches import Circle, Polygon
+from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from rmlib._validate import check_frame, check_in_range, check_nonnegative
@@ -364,6 +365,31 @@ def implementation_pyramid(
     def half_width(y: float) -> float:
         return 0.5 * (1 - y / apex)
 
+    labels = [
+        level.capitalize() + (f": {values[i]:.0%}" if values is not None else "")
+        for i, level in enumerate(levels)
+    ]
+    # A label that does not fit its band (the narrow top) goes beside the pyramid, on the
+    # left, in black: measured from the text's outline, with room to spare for layout.
+    fig_w = ax.figure.get_size_inches()[0] * ax.get_position().width
+    width_in = [1.2 * TextPath((0, 0), t, size=10).get_extents().width / 72 for t in labels]
+    left, right = -0.6, (0.95 if blocking else 0.6)
+    inside = [True] * n
+    for _ in range(n + 1):  # widening the axes narrows every band: repeat until stable
+        inside = [
+            w * (right - left) / fig_w <= 0.9 * 2 * half_width(i + 0.5)
+            for i, w in enumerate(width_in)
+        ]
+        new_left = -0.6
+        for i, w in enumerate(width_in):
+            if not inside[i]:
+                # room for the label to end just left of its band
+                x_end = -half_width(i + 0.5) - 0.03
+                frac = min(w / fig_w, 0.9)
+                new_left = min(new_left, (x_end - right * frac) / (1 - frac))
+        if new_left == left:
+            break
+        left = new_left
     for i, level in enumerate(levels):
         lo, hi = float(i), float(i + 1)
         corners = [
@@ -384,10 +410,17 @@ def implementation_pyramid(
                 label=level,
             )
         )
-        label = level.capitalize()
-        if values is not None:
-            label += f": {values[i]:.0%}"
-        ax.text(0, lo + 0.5, label, ha="center", va="center", color=_text_colour(face))
+        if inside[i]:
+            ax.text(0, lo + 0.5, labels[i], ha="center", va="center", color=_text_colour(face))
+        else:
+            ax.text(
+                -half_width(lo + 0.5) - 0.03,
+                lo + 0.5,
+                labels[i],
+                ha="right",
+                va="center",
+                color="black",
+            )
         if is_block:
             ax.annotate(
                 "blocks progress",
@@ -397,7 +430,7 @@ def implementation_pyramid(
                 color=_ALERT,
                 arrowprops={"arrowstyle": "->", "color": _ALERT},
             )
-    ax.set_xlim(-0.6, 0.95 if blocking else 0.6)
+    ax.set_xlim(left, right)
     ax.set_ylim(0, n)
     ax.set_xticks([])
     ax.set_yticks(np.arange(n) + 0.5, [f"{i + 1}" for i in range(n)])
@@ -435,8 +468,10 @@ def stakeholder_map(
         Non-negative strength of the relationship (line width, scaled to the
         largest value).
     size_col : str, optional
-        Non-negative volume (e.g. revenue in roubles or headcount): marker area,
-        scaled to the largest value.
+        Non-negative volume (e.g. revenue in roubles or headcount): marker area
+        grows with the square root of the value, from a visible minimum for the
+        smallest group to the largest marker for the largest (so a group of
+        three banks stays visible beside thousands of shoppers).
     centre : str
         Label in the centre.
     ax : matplotlib Axes, optional
@@ -482,8 +517,13 @@ def stakeholder_map(
         top = v.max()
         return np.full(n, high) if top == 0 else v / top * high
 
-    widths = scaled(strength_col, 0.5, 5.0)
-    sizes = scaled(size_col, 100.0, 900.0)
+    widths = np.maximum(scaled(strength_col, 0.5, 5.0), 0.5)
+    if size_col is None:
+        sizes = np.full(n, 400.0)
+    else:
+        v = stakeholders[size_col].to_numpy(dtype=float)
+        root = np.sqrt(v / v.max()) if v.max() > 0 else np.ones(n)
+        sizes = 100.0 + 800.0 * root
     ax.add_patch(Circle((0, 0), 0.28, facecolor=OKABE_ITO["grey"], edgecolor="none"))
     ax.text(0, 0, centre, ha="center", va="center", fontsize=11, fontweight="bold")
     for i in range(n):
@@ -491,7 +531,9 @@ def stakeholder_map(
         x, y = math.cos(a), math.sin(a)
         group = str(stakeholders[group_col].iloc[i])
         ax.plot([0.28 * x, x], [0.28 * y, y], color=colours[group], linewidth=widths[i], zorder=1)
-        ax.scatter([x], [y], s=sizes[i], color=colours[group], zorder=2, edgecolor="white")
+        ax.scatter(
+            [x], [y], s=sizes[i], color=colours[group], zorder=2, edgecolor="black", linewidth=0.8
+        )
         ax.text(
             1.18 * x,
             1.25 * y,
@@ -501,7 +543,7 @@ def stakeholder_map(
             fontsize=9,
         )
     for g in groups:
-        ax.scatter([], [], color=colours[g], label=g)
+        ax.scatter([], [], color=colours[g], edgecolor="black", linewidth=0.8, label=g)
     ax.legend(title=group_col, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.set_xlim(-1.7, 1.7)
     ax.set_ylim(-1.5, 1.5)
@@ -511,7 +553,7 @@ def stakeholder_map(
     if strength_col:
         note.append(f"line width = {strength_col}")
     if size_col:
-        note.append(f"marker area = {size_col}")
+        note.append(f"marker area grows with {size_col}")
     ax.set_title("Stakeholder map" + (f" ({'; '.join(note)})" if note else ""))
     return ax
 
@@ -627,6 +669,7 @@ def pareto_chart(
     mark: float = 0.8,
     mark_customers: float | None = None,
     max_bars: int = 100,
+    classes: tuple[float, float] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Pareto chart: each customer's share of value (bars) and the cumulative share (line).
@@ -653,9 +696,17 @@ def pareto_chart(
     max_bars : int
         With more customers than this the bars are drawn as one filled step
         area (thousands of bars are unreadable and slow).
+    classes : (float, float), optional
+        ABC cut-offs ``(a, b)`` as fractions, as in :func:`rmlib.pareto.abc_summary`:
+        dotted lines at both cumulative shares and the class letters A, B, C
+        along the top, so the chart follows the class settings.
     ax : matplotlib Axes, optional
         Axes for the bars; the cumulative line goes on a twin axes sharing x
-        (``ax.right_ax``).
+        (``ax.right_ax``). Each y-axis (label and ticks) takes its series' colour,
+        and the legend says which axis each series is read on. When customers'
+        shares differ by more than a factor of ten between the largest and the
+        median, the bars' axis is logarithmic, so the typical customer's bar is
+        visible beside the largest.
 
     Returns
     -------
@@ -684,20 +735,52 @@ def pareto_chart(
     check_in_range(mark, "mark", 0, 1, hint="Write 0.8 for 80%.")
     if mark_customers is not None:
         check_in_range(mark_customers, "mark_customers", 0, 1, hint="Write 0.2 for 20%.")
+    if classes is not None:
+        ok = (
+            isinstance(classes, (tuple, list))
+            and len(classes) == 2
+            and all(isinstance(c, numbers.Real) and 0 < c <= 1 for c in classes)
+            and classes[0] < classes[1]
+        )
+        if not ok:
+            raise ValueError(
+                f"`classes` must be two increasing cut-offs in (0, 1], e.g. (0.8, 0.95); "
+                f"got {classes!r}."
+            )
     ax = _get_ax(ax, figsize=(8.0, 4.5))
     n = len(table)
     width = 100 / n
+    positive = share[share > 0]
+    log_bars = positive.size > 0 and positive.max() > 10 * np.median(positive)
+    bar_label = "each customer's share (bars, left axis)"
     if n <= max_bars:
-        ax.bar(x - width / 2, 100 * share, width=0.9 * width, color=_MAIN, label="customer")
+        ax.bar(x - width / 2, 100 * share, width=0.9 * width, color=_MAIN, label=bar_label)
     else:
-        ax.fill_between(x, 100 * share, step="pre", color=_MAIN, label="customer")
+        floor = 100 * positive.min() / 2 if log_bars else 0.0
+        ax.fill_between(
+            x,
+            100 * np.maximum(share, floor / 100),
+            floor,
+            step="pre",
+            color=_MAIN,
+            label=bar_label,
+        )
     ax.set_xlim(0, 100)
-    ax.set_ylim(0, None)
+    if log_bars:
+        ax.set_yscale("log")
+        ax.set_ylim(100 * positive.min() / 2, 100 * positive.max() * 1.5)
+        ax.set_ylabel("each customer's share of value (%, log scale)", color=_MAIN)
+    else:
+        ax.set_ylim(0, None)
+        ax.set_ylabel("each customer's share of value (%)", color=_MAIN)
     ax.set_xlabel("customers, ranked by value (cumulative % of customers)")
-    ax.set_ylabel("customer's share of value (%)", color=_MAIN)
     ax.xaxis.set_major_formatter(PercentFormatter(100))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.3g}%"))
+    ax.tick_params(axis="y", colors=_MAIN)
     right = ax.twinx()
-    right.plot(x, 100 * cum, color=_ACCENT, linewidth=2, label="cumulative share")
+    right.plot(
+        x, 100 * cum, color=_ACCENT, linewidth=2.5, label="cumulative share (line, right axis)"
+    )
     right.axhline(100 * mark, color=_ALERT, linestyle="--", linewidth=1)
     right.text(1, 100 * mark + 1.5, f"{mark:.0%} of value", color=_ALERT, fontsize=9)
     if mark_customers is not None:
@@ -710,9 +793,34 @@ def pareto_chart(
             fontsize=9,
             arrowprops={"arrowstyle": "->", "color": _ALERT},
         )
-    right.set_ylim(0, 105)
+    if classes is not None:
+        # Where the running share passes each cut-off: the ends of classes A and B on x.
+        ends = [0.0]
+        for cut in classes:
+            last = np.flatnonzero(cum <= cut + 1e-12)
+            right.axhline(100 * cut, color=_NEUTRAL, linestyle=":", linewidth=1.2)
+            ends.append(float(x[last[-1]]) if last.size else 0.0)
+        ends.append(100.0)
+        for k, letter in enumerate("ABC"):
+            lo, hi = ends[k], ends[k + 1]
+            if k:
+                right.axvline(lo, color=_NEUTRAL, linestyle=":", linewidth=1.2)
+            right.text(
+                (lo + hi) / 2 if hi - lo > 6 else hi + 1,
+                101,
+                letter,
+                ha="center",
+                va="bottom",
+                fontsize=10,
+                fontweight="bold",
+                color="black",
+            )
+    right.set_ylim(0, 108)
     right.set_ylabel("cumulative share of value (%)", color=_ACCENT)
     right.yaxis.set_major_formatter(PercentFormatter(100))
+    right.tick_params(axis="y", colors=_ACCENT)
+    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    right.legend(handles=handles, loc="center right", fontsize=8, frameon=True)
     ax.right_ax = right
     ax.set_title("Pareto chart")
     return ax
@@ -960,6 +1068,7 @@ def cohort_heatmap(
         vmax=1,
         colorbar_label="share of cohort still buying (%)",
     )
+    ax.images[0].colorbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     return _finish(
         ax,
         "Cohort retention",
@@ -1300,14 +1409,21 @@ def cumulative_clv(
     ax.axhline(0, color="black", linewidth=0.8)
     ax.fill_between(x, y, 0, where=y < 0, color=_ALERT, alpha=0.2, interpolate=True)
     ax.fill_between(x, y, 0, where=y >= 0, color=_GOOD, alpha=0.2, interpolate=True)
+    # The final value is written just left of the last point, on whichever side of the
+    # curve has room, and the axes get headroom: the label never reaches the title.
+    rising = len(y) < 2 or y[-1] >= y[-2]
     ax.annotate(
         f"{y[-1]:,.0f} roubles".replace(",", "\u2009"),
         xy=(x[-1], y[-1]),
-        xytext=(-10, 10),
+        xytext=(-10, -14 if rising else 10),
         textcoords="offset points",
         ha="right",
+        va="top" if rising else "bottom",
         color=_MAIN,
     )
+    lo, hi = min(0.0, float(y.min())), max(0.0, float(y.max()))
+    span = (hi - lo) or 1.0
+    ax.set_ylim(lo - 0.08 * span, hi + 0.12 * span)
     ax.yaxis.set_major_formatter(FuncFormatter(_roubles))
     return _finish(
         ax,
@@ -1487,6 +1603,10 @@ def program_economics(
     ax.bar([2], [net], color=_MAIN if net >= 0 else _ALERT)
     for x, top, v in ((0, gain, gain), (1, gain, -cost), (2, net, net)):
         ax.text(x, max(top, 0), _roubles(v), ha="center", va="bottom", fontsize=9)
+    # Room above the tallest bar for its value label, so no label reaches the title.
+    lo, hi = min(0.0, gain - cost, net, gain), max(0.0, gain, net)
+    span = (hi - lo) or 1.0
+    ax.set_ylim(lo - 0.05 * span, hi + 0.15 * span)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks([0, 1, 2], ["incremental margin", "reward cost", "net effect"])
     ax.yaxis.set_major_formatter(FuncFormatter(_roubles))

@@ -337,10 +337,12 @@ class ParetoExplorer(Explorer):
         return _table(rows)
 
     def draw(self, ax: Axes, result: dict[str, Any]) -> None:
+        v = self.values()
         plots.pareto_chart(
             self.table,
             mark=result["value_share"],
             mark_customers=result["top_customers"],
+            classes=(v["a"], v["b"]),
             ax=ax,
         )
 
@@ -456,6 +458,11 @@ class CLVCalculator(Explorer):
 # ---------------------------------------------------------------------------
 
 
+def _times(ratio: float) -> str:
+    """A ratio as "20×" or "1.3×" (never in e-notation)."""
+    return f"{ratio:,.0f}×" if ratio >= 10 else f"{ratio:.2g}×"
+
+
 class RelationshipLevelChooser(Explorer):
     """Number of customers and margin per unit -> recommended relationship level.
 
@@ -500,11 +507,68 @@ class RelationshipLevelChooser(Explorer):
         v = self.values()
         return self.recommend(v["n_customers"], v["unit_margin"])
 
+    @classmethod
+    def boundaries(cls, n_customers: float, unit_margin: float) -> list[str]:
+        """Where each setting sits in its band and how far the neighbouring bands are.
+
+        >>> RelationshipLevelChooser.boundaries(5_000, 500)[0]
+        "customers: 'medium' band (1,000 to 100,000); 'many' from 100,000 customers (20× as many); 'few' below 1,000 customers (5× fewer)"
+        """
+        lines = []
+        for what, value, cuts, bands, unit, more, fewer in (
+            (
+                "customers",
+                n_customers,
+                cls.CUSTOMER_CUTS,
+                relationship.CUSTOMER_BANDS,
+                " customers",
+                "as many",
+                "fewer",
+            ),
+            (
+                "margin per unit",
+                unit_margin,
+                cls.MARGIN_CUTS,
+                relationship.MARGIN_BANDS,
+                " roubles",
+                "as much",
+                "less",
+            ),
+        ):
+            lo, hi = cuts
+            k = int(value >= lo) + int(value >= hi)
+            u = unit if what != "customers" else ""
+            span = [f"below {lo:,.0f}{u}", f"{lo:,.0f} to {hi:,.0f}{u}", f"{hi:,.0f}{u} or more"]
+            text = f"{what}: {bands[k]!r} band ({span[k]})"
+            if k < 2:
+                up = cuts[k]
+                text += f"; {bands[k + 1]!r} from {up:,.0f}{unit} ({_times(up / value)} {more})"
+            if k > 0:
+                down = cuts[k - 1]
+                ratio = value / down if down > 0 else math.inf
+                text += f"; {bands[k - 1]!r} below {down:,.0f}{unit} ({_times(ratio)} {fewer})"
+            lines.append(text)
+        return lines
+
     def render(self, result: dict[str, Any]) -> str:
+        v = self.values()
+        where = "".join(
+            f"<li>{html.escape(line)}</li>"
+            for line in self.boundaries(v["n_customers"], v["unit_margin"])
+        )
         return (
             f"<p>Recommended level: <b>{html.escape(result['level'])}</b></p>"
             f"<p>{html.escape(result['reason'])}</p>"
+            f"<p>Where your settings are (the level changes only at a band's edge):</p>"
+            f"<ul>{where}</ul>"
         )
+
+    def summary(self) -> str:
+        if not self.result:
+            return ""
+        v = self.values()
+        lines = self.boundaries(v["n_customers"], v["unit_margin"])
+        return "\n".join([super().summary(), *lines])
 
     def draw(self, ax: Axes, result: dict[str, Any]) -> None:
         point = pd.DataFrame(

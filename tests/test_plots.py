@@ -191,9 +191,12 @@ def test_stakeholder_map_draws_one_node_and_link_per_stakeholder(stakeholders):
     widths = {ax.texts[i + 1].get_text(): line.get_linewidth() for i, line in enumerate(ax.lines)}
     assert widths["corporate clients"] == pytest.approx(5.0)
     assert widths["store staff"] == pytest.approx(4.0)
-    # Marker areas scale to the largest volume (10 -> 900).
+    # Marker areas grow with the square root of the volume, from 100 up to 900 for the
+    # largest (10): 100 + 800 * sqrt(v / 10), so the smallest party stays visible.
     areas = sorted(float(c.get_sizes()[0]) for c in ax.collections if len(c.get_offsets()))
-    assert areas == pytest.approx([90, 225, 450, 450, 900])
+    expected = sorted(100 + 800 * np.sqrt(v / 10) for v in [10.0, 5.0, 2.5, 1.0, 5.0])
+    assert areas == pytest.approx(expected)
+    assert areas[0] == pytest.approx(100 + 800 * np.sqrt(0.1))
 
 
 def test_stakeholder_map_colours_by_group(stakeholders):
@@ -742,3 +745,142 @@ def test_pareto_bars_always_equal_input_shares(values):
     ax = plots.pareto_chart(pareto.pareto_table(values))
     assert [p.get_height() for p in ax.patches] == pytest.approx(100 * share)
     plt.close(ax.figure)
+
+
+# --- readability: nothing overlaps, clips or disappears (issue 17) ---------------------
+
+
+def _extent(artist, renderer):
+    return artist.get_window_extent(renderer)
+
+
+def _case_like_revenue(n=5000, seed=0):
+    """A long-tailed revenue per customer, like the case's shoppers and corporate clients."""
+    rng = np.random.default_rng(seed)
+    return pd.Series(rng.lognormal(8, 1.5, n)).rename_axis("customer_id")
+
+
+def test_pareto_chart_bars_of_a_typical_customer_are_visible():
+    """The median customer's bar reaches a fifth of the axes' height, not a pixel."""
+    table = pareto.pareto_table(_case_like_revenue())
+    ax = plots.pareto_chart(table)
+    ax.figure.canvas.draw()
+    median_share = 100 * float(table["share"].median())
+    _, y_pix = ax.transData.transform((50, median_share))
+    _, bottom = ax.transAxes.transform((0, 0))
+    _, top = ax.transAxes.transform((0, 1))
+    assert (y_pix - bottom) / (top - bottom) > 0.2
+
+
+def test_pareto_chart_axes_say_which_series_they_belong_to():
+    """Each y-axis's ticks and label take the colour of its series, and a legend names the axis."""
+    table = pareto.pareto_table(_case_like_revenue(50))
+    ax = plots.pareto_chart(table)
+    right = ax.right_ax
+    bar_colour = to_hex(ax.patches[0].get_facecolor())
+    line_colour = to_hex(right.lines[0].get_color())
+    assert bar_colour != line_colour
+    assert to_hex(ax.yaxis.label.get_color()) == bar_colour
+    assert to_hex(right.yaxis.label.get_color()) == line_colour
+    assert {to_hex(t.get_color()) for t in ax.get_yticklabels()} == {bar_colour}
+    assert {to_hex(t.get_color()) for t in right.get_yticklabels()} == {line_colour}
+    legend = right.get_legend() or ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert any("left axis" in t for t in texts) and any("right axis" in t for t in texts)
+
+
+def test_pareto_chart_draws_the_abc_cut_offs_it_is_given():
+    """With classes=(a, b) the chart marks both cut-offs and labels the three classes."""
+    table = pareto.pareto_table(_case_like_revenue(500))
+    ax = plots.pareto_chart(table, classes=(0.7, 0.9))
+    ys = sorted(
+        round(float(line.get_ydata()[0]), 6)
+        for line in ax.right_ax.lines[1:]
+        if len(set(line.get_ydata())) == 1
+    )
+    assert 70.0 in ys and 90.0 in ys
+    labels = " ".join(t.get_text() for t in ax.right_ax.texts)
+    assert "A" in labels and "B" in labels and "C" in labels
+    with pytest.raises(ValueError, match=r"`classes`"):
+        plots.pareto_chart(table, classes=(0.9, 0.7))
+
+
+def test_stakeholder_map_markers_are_visible_for_every_group():
+    """A group of 3 parties beside one of 5,000 still gets a marker a reader can see."""
+    table = pd.DataFrame(
+        {
+            "stakeholder": ["shoppers", "corporate clients", "banks", "investors", "staff"],
+            "group": ["consumers", "consumers", "owners", "owners", "employees"],
+            "parties": [4850, 150, 3, 2, 400],
+        }
+    )
+    ax = plots.stakeholder_map(table, size_col="parties")
+    sizes = [float(c.get_sizes()[0]) for c in ax.collections if len(c.get_offsets())]
+    assert len(sizes) == 5
+    assert min(sizes) >= 80
+    # Larger groups still get larger markers: area grows with the square root of parties.
+    parties = table["parties"].to_numpy(dtype=float)
+    assert sorted(sizes) == pytest.approx(sorted(100 + 800 * np.sqrt(parties / parties.max())))
+    edges = {to_hex(c.get_edgecolor()[0]) for c in ax.collections if len(c.get_offsets())}
+    assert "#ffffff" not in edges
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: plots.program_economics(500_000, 300_000),
+        lambda: plots.program_economics(100_000, 400_000),
+        lambda: plots.cumulative_clv(
+            pd.DataFrame({"period": range(11), "cumulative_value": np.linspace(-3e3, 9e4, 11)})
+        ),
+    ],
+    ids=["economics-gain", "economics-loss", "clv-curve"],
+)
+def test_value_labels_do_not_overlap_the_title(draw):
+    """Every value label lies inside the axes and clear of the title."""
+    ax = draw()
+    renderer = ax.figure.canvas.get_renderer()
+    ax.figure.canvas.draw()
+    title = _extent(ax.title, renderer)
+    box = ax.get_window_extent(renderer)
+    assert ax.texts
+    for t in ax.texts:
+        e = _extent(t, renderer)
+        assert not e.overlaps(title), t.get_text()
+        assert e.y1 <= box.y1 + 1 and e.y0 >= box.y0 - 1, t.get_text()
+
+
+@pytest.mark.parametrize("figsize", [(7.0, 5.0), (5.5, 4.0)])
+def test_pyramid_labels_are_readable_at_every_level(figsize):
+    """A level's label fits inside its band, or sits beside it in black; never cut."""
+    fig, ax = plt.subplots(figsize=figsize)
+    ready = dict.fromkeys(relationship.PYRAMID_LEVELS, 1.0)
+    plots.implementation_pyramid(ready, ax=ax)
+    renderer = fig.canvas.get_renderer()
+    fig.canvas.draw()
+    box = ax.get_window_extent(renderer)
+    for patch, level in zip(ax.patches, relationship.PYRAMID_LEVELS, strict=True):
+        label = next(t for t in ax.texts if t.get_text().lower().startswith(level))
+        e = _extent(label, renderer)
+        assert box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1, label.get_text()
+        y = (e.y0 + e.y1) / 2
+        # the shape's half width at the label's height (a trapezoid in display space)
+        verts = patch.get_transform().transform(patch.get_xy()[:4])
+        (xl0, yl0), (xr0, _), (xr1, yl1), (xl1, _) = verts
+        frac = (y - yl0) / (yl1 - yl0)
+        left, right = xl0 + frac * (xl1 - xl0), xr0 + frac * (xr1 - xr0)
+        inside = left <= e.x0 and e.x1 <= right
+        outside = e.x1 <= left + 1 or e.x0 >= right - 1
+        beside = outside and to_hex(label.get_color()) == "#000000"
+        assert inside or beside, label.get_text()
+
+
+def test_cohort_colour_bar_is_in_percent_like_the_cells():
+    """The colour bar's ticks read 0%..100%, as its label and the cells do."""
+    r = pd.DataFrame({0: [1.0, 1.0], 1: [0.4, 0.5]}, index=["2024-01", "2024-02"])
+    ax = plots.cohort_heatmap(r)
+    bar = ax.images[0].colorbar
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in bar.ax.get_yticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("%") for t in ticks), ticks
+    assert "100%" in ticks

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -539,3 +541,49 @@ def test_customer_360_rejects_a_bad_row_count(crm_db):
 
     with pytest.raises(ValueError, match="`rows` must be a whole number of at least 1; got 0"):
         Customer360Explorer(crm_db, rows=0)
+
+
+# --- issue 17: explorers say where the settings are -----------------------------------
+
+
+def test_level_chooser_says_the_band_and_how_far_the_next_boundary_is():
+    """A small slider move changes the text: band limits and the distance to each boundary."""
+    ex = widgets.RelationshipLevelChooser(n_customers=5_000, unit_margin=500)
+    text = ex.output.value
+    assert "'medium' band (1,000 to 100,000)" in html.unescape(text)
+    assert "100,000 customers (20× as many)" in html.unescape(text)
+    assert "'low' band (below 1,000 roubles)" in html.unescape(text)
+    assert "1,000 roubles (2× as much)" in html.unescape(text)
+    level = ex.result["level"]
+    ex.controls["n_customers"].value = 6_310
+    assert ex.result["level"] == level
+    assert ex.output.value != text
+    assert "16× as many" in html.unescape(ex.output.value)
+    assert "few" in ex.summary() or "medium" in ex.summary()
+
+
+def test_level_chooser_at_the_top_band_has_no_higher_boundary():
+    ex = widgets.RelationshipLevelChooser(n_customers=2_000_000, unit_margin=50_000)
+    text = html.unescape(ex.output.value)
+    assert "'many' band (100,000 or more)" in text
+    assert "'high' band (20,000 roubles or more)" in text
+    assert "'medium' below 100,000 customers (20× fewer)" in text
+
+
+def test_pareto_explorer_chart_follows_the_class_sliders():
+    """Moving a class cut-off moves the cut-off line drawn on the chart."""
+    values = pd.Series(np.random.default_rng(0).lognormal(8, 1.5, 300))
+    ex = widgets.ParetoExplorer(values)
+
+    def flat_lines():
+        return {
+            round(float(line.get_ydata()[0]), 3)
+            for line in ex.ax.right_ax.lines
+            if len(set(line.get_ydata())) == 1
+        }
+
+    assert 80.0 in flat_lines() and 95.0 in flat_lines()
+    before = ex.image.value
+    ex.controls["a"].value = 0.6
+    assert 60.0 in flat_lines() and 80.0 not in flat_lines()
+    assert ex.image.value != before
