@@ -172,7 +172,9 @@ def test_sparse_bgnbd_warns_and_refuses_nan_predictions():
     with pytest.warns(clv.ConvergenceWarning):
         bg = clv.BetaGeoModel().fit(x, t_x, T)
     assert not bg.converged_
-    with pytest.raises(ValueError, match=r"cannot compute expected purchases .*BetaGeoModel\(penalizer=0\.001\)\.$"):
+    with pytest.raises(
+        ValueError, match=r"cannot compute expected purchases .*BetaGeoModel\(penalizer=0\.001\)\.$"
+    ):
         bg.expected_purchases(10, x, t_x, T)
 
 
