@@ -44,6 +44,7 @@ notebook's inline backend and nothing depends on a GUI.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import math
@@ -210,8 +211,16 @@ class Explorer(widgets.VBox):
         return (
             f"<div class='rmlib-explorer-static'><p><b>{html.escape(self.title)}</b> "
             f"(interactive explorer)</p><p><i>{html.escape(_STATIC_NOTE)}</i></p>"
-            f"<p>Settings:</p><ul>{settings}</ul><p>Result:</p>{self.output.value}</div>"
+            f"<p>Settings:</p><ul>{settings}</ul><p>Result:</p>{self.output.value}"
+            f"{self._static_figure()}</div>"
         )
+
+    def _static_figure(self) -> str:
+        """The current chart as an inline PNG, or nothing (no figure, or no valid settings)."""
+        if self.image is None or not self.image.value:
+            return ""
+        png = base64.b64encode(self.image.value).decode("ascii")
+        return f"<img alt='{html.escape(self.title)}' src='data:image/png;base64,{png}'/>"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         # JupyterLab ranks the widget view above text/html, so it shows the live

@@ -159,3 +159,25 @@ def test_pyramid_figure_bad_input():
         plots.profitability_pyramid([1, 2, 3])
     with pytest.raises(ValueError, match="profit_share"):
         plots.profitability_pyramid(pd.DataFrame({"customer_share": [1.0]}))
+
+
+def test_static_fallback_shows_the_current_chart_and_none_after_an_error(spend):
+    ex = widgets.LoyaltyProgramSimulator(spend)
+    html = ex._repr_mimebundle_()["text/html"]
+    assert "<img alt='Loyalty program simulator' src='data:image/png;base64," in html
+    ex.controls["gold"].value = 10_000.0
+    ex.controls["silver"].value = 90_000.0
+    html = ex._repr_mimebundle_()["text/html"]
+    assert "data:image/png" not in html and "Cannot compute" in html
+
+
+def test_chapter_4_bank_quotes_the_textbook_questions():
+    """The first five open questions of ch04 are the textbook's, quoted and attributed."""
+    from rmlib.quiz import load_bank, load_textbook_questions
+
+    bank = load_bank("ch04")
+    textbook = load_textbook_questions()["questions"]
+    for q, tq in zip(bank.open_questions[:5], textbook, strict=True):
+        assert f"«{tq['ru']}»" in q.prompt and tq["en"] in q.prompt
+        assert "Martyshev" in q.prompt and "Маркетинг отношений" in q.prompt
+        assert q.guidance and q.guidance != tq["guidance"]
