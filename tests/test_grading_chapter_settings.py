@@ -37,6 +37,7 @@ _P5 = (
 )
 _P7 = (
     'arm = customers.set_index("customer_id")["segment"].reindex(revenue.index)\n'
+    "pooled_abc = pareto.abc_classes(revenue)\n"
     "rows = {{}}\n"
     'for seg in ["B2C", "B2B"]:\n'
     "    mine = revenue[arm == seg].sort_values(ascending=False)\n"
@@ -44,12 +45,12 @@ _P7 = (
     "    rows[seg] = {{\n"
     '        "revenue_share": mine.sum() / revenue.sum(),\n'
     '        "top20_share": {top},\n'
-    '        "gini": gini(mine),\n'
+    '        "gini": pareto.gini(mine),\n'
     '        "in_pooled_a": {in_a},\n'
     "    }}\n"
     "arm_concentration = pd.DataFrame(rows).T"
 )
-_IN_A = 'float((abc.reindex(mine.index) == "A").mean())'
+_IN_A = 'float((pooled_abc.reindex(mine.index) == "A").mean())'
 _TOP = "mine.iloc[:n_top].sum() / mine.sum()"
 
 #: assignment -> mistake -> (answer cell, mistaken code)
@@ -102,7 +103,7 @@ MISTAKES = {
             "p7_answer",
             _P7.format(
                 top=_TOP,
-                in_a='float((arm.reindex(abc.index)[abc == "A"] == seg).mean())',
+                in_a='float((arm.reindex(pooled_abc.index)[pooled_abc == "A"] == seg).mean())',
             ),
         ),
     },
