@@ -388,6 +388,9 @@ class SandboxedExecute(Execute):
                 return outcome
         except (DeadKernelError, KernelGone):
             return "restart"
+        except Exception as exc:  # e.g. a kernel slow to start on a loaded machine
+            self.log.error("Grading run failed (%r); running the notebook again", exc)
+            return "restart"
         finally:
             self.km = None
             self.kc = None
