@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import rmlib
 from rmlib import datasets
 from rmlib.grading import answers
 from rmlib.grading.sandbox import Box, Limits, choose_mode
@@ -246,8 +249,60 @@ def test_the_kernel_environment_names_nothing_of_the_grader(monkeypatch):
         assert not any("/srv/course" in v for v in env.values())
         assert env["RMLIB_DATA_DIR"] == str(box.data) and env["HOME"] == str(box.work)
         spec = box.spec()
-        assert "/srv" in spec["hide"] and "/tmp" in spec["hide"]
+        assert spec["hide"] == ["/srv/course"]
+        assert spec["root"].startswith(str(box.root) + "/")
         assert spec["limits"]["memory_bytes"] == 4096 * 1024 * 1024
     finally:
         box.cleanup()
     assert not box.root.exists()
+
+
+_LOOK_AROUND = r"""
+import ctypes, json, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+seen = {
+    "top": sorted(os.listdir("/")),
+    "decoy": os.path.exists(sys.argv[1]),
+    "remount": libc.mount(None, sys.prefix.encode(), None, 32 | 4096, None),
+    "umount": libc.umount2(os.environ["HOME"].encode(), 2),
+    "caps": [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")][0],
+}
+for where in (sys.prefix, os.environ["RMLIB_DATA_DIR"]):
+    try:
+        open(os.path.join(where, "planted"), "w").close()
+        seen[where] = "written"
+    except OSError:
+        seen[where] = "refused"
+open(os.path.join(os.environ["HOME"], "scratch"), "w").close()
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.parametrize("mode", ["root", "userns"])
+def test_the_kernel_sees_an_allow_list_of_the_machine_and_cannot_change_it(mode, tmp_path):
+    """A copy of the course anywhere else on the machine does not exist for the kernel."""
+    import subprocess
+
+    from rmlib.grading.sandbox import capabilities
+
+    if not capabilities()[mode]:
+        pytest.skip(f"sandbox mode {mode} does not work on this machine")
+    decoy = tmp_path / "elsewhere" / "source" / "a1" / "a1.ipynb"
+    decoy.parent.mkdir(parents=True)
+    decoy.write_text("{}")
+    box = Box(mode, [str(tmp_path / "course")], Limits())
+    try:
+        cmd = box.wrap([sys.executable, "-c", _LOOK_AROUND, str(decoy)])
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    finally:
+        box.cleanup()
+    allowed = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "proc", "dev"}
+    allowed |= {Path(p).parts[1] for p in (sys.prefix, sys.base_prefix, str(box.root))}
+    allowed.add(Path(rmlib.__file__).resolve().parts[1])
+    assert set(seen["top"]) <= allowed, seen["top"]
+    assert seen["decoy"] is False
+    assert seen["remount"] == -1 and seen["umount"] == -1
+    assert int(seen["caps"], 16) == 0
+    assert seen[sys.prefix] == "refused" and seen[str(box.data)] == "refused"

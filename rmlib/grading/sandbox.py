@@ -6,17 +6,20 @@ folder. The kernel is started through :mod:`rmlib.grading.jail`, inside new
 Linux mount and PID namespaces, in one of three modes:
 
 ``root`` (the grader runs as root)
-    The course folder, the repository, ``/tmp``, ``/root``, ``/home`` and the
-    other writable trees are hidden; only the Python environment, the
-    library's package folder and the box are visible, read-only; the kernel
-    writes only to a size-limited tmpfs; it runs as an unprivileged grading
-    user (``RM_GRADING_USER``, default ``nobody``); every process it starts is
-    killed when it ends.
+    The kernel's whole filesystem is an allow-list: the system folders
+    (``/usr``, ``/etc``, ...), the Python environment, the library's package
+    folder and the box, all read-only, plus ``/proc`` and a few devices; the
+    rest of the machine -- the course, every clone of the repository, other
+    boxes, ``/tmp``, the homes -- does not exist for it. It writes only to a
+    size-limited tmpfs, runs as an unprivileged grading user
+    (``RM_GRADING_USER``, default ``nobody``) with no capabilities, and every
+    process it starts is killed when it ends.
 ``userns`` (the grader is a normal user and the system allows unprivileged
 user namespaces, as Debian and Ubuntu do by default)
-    The same hiding, limits and cleanup, but the kernel keeps the grader's own
-    user id: a file outside the hidden trees that the grader can write, the
-    submission can write too.
+    The same filesystem, limits and cleanup; the kernel is root of its own
+    user namespace with every capability dropped, so it cannot remount or
+    unmount anything, and it writes with the grader's user id only to what
+    that allow-list shows writable (nothing but its tmpfs).
 ``none`` (no ``unshare`` or no namespaces allowed, e.g. in some containers)
     Resource limits, a clean environment and a private working folder only.
     The submission can read what the grader can read. The grading log says so.
@@ -55,11 +58,6 @@ __all__ = [
 
 MODES = ("root", "userns", "none")
 NAMESPACES = ["--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation=private"]
-# Folders a submission never sees in the namespace modes (those that exist are hidden).
-ALWAYS_HIDDEN = ["/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/srv", "/mnt", "/media", "/opt"]
-# Top-level folders that hold the system itself: hide a course path inside them, not them.
-SYSTEM_TOP = {"usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "var", "proc",
-              "sys", "dev", "run", "boot", "nix"}  # fmt: skip
 PASS_ENV = ("LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
@@ -157,16 +155,6 @@ def grading_user() -> tuple[int, int]:
     if entry.pw_uid == 0:
         raise ValueError("RM_GRADING_USER must not be root: student code would run as root.")
     return entry.pw_uid, entry.pw_gid
-
-
-def _hidden_for(path: Path) -> str:
-    """The folder to hide so that ``path`` is hidden: its top-level folder when safe."""
-    parts = path.resolve().parts
-    if len(parts) < 2:
-        raise ValueError(f"cannot hide the root folder (asked for {path})")
-    if parts[1] in SYSTEM_TOP:
-        return str(path.resolve())
-    return os.path.join("/", parts[1])
 
 
 def _minimal(paths: list[str]) -> list[str]:
@@ -276,7 +264,8 @@ class Box:
         mb = 1024 * 1024
         spec = {
             "namespaces": self.mode != "none",
-            "hide": _minimal(ALWAYS_HIDDEN + [_hidden_for(Path(s)) for s in self.secrets]),
+            "root": str(self.root / "root"),
+            "hide": _minimal([os.path.realpath(s) for s in self.secrets]),
             "expose": _exposed(),
             "sandbox": str(self.root),
             "work": str(self.work),
