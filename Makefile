@@ -17,7 +17,7 @@ PYTEST_WORKERS ?= auto
 # JupyterLab refuses to run as root unless told to; add the flag only for root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: help setup lab lab-server test test-browser lint doctor data clean lock bench grading-demo
+.PHONY: help setup lab lab-server test test-browser lint doctor data clean lock bench grading-demo hub hub-down
 
 help:
 	@echo "make lab     set up (first time only) and open the course in JupyterLab"
@@ -27,6 +27,7 @@ help:
 	@echo "make doctor  check the installation and print fixes"
 	@echo "make grading-demo  run the whole nbgrader pipeline on simulated students"
 	@echo "make bench   run the benchmarks"
+	@echo "make hub     (root) serve the course to a class from one JupyterHub on 127.0.0.1 (deploy/hub/)"
 	@echo "make clean   remove .venv, caches and generated grading folders"
 
 setup: $(STAMP) data
@@ -83,7 +84,7 @@ LT_VENV := .venv-lifetimes
 BENCHES := bench_generate bench_analytics bench_grading bench_class
 
 $(BENCH_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,bench,browser]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,bench,browser,hub]"
 	@touch $@
 
 $(LT_VENV)/.installed: benchmarks/lifetimes-requirements.txt
@@ -95,11 +96,23 @@ $(LT_VENV)/.installed: benchmarks/lifetimes-requirements.txt
 bench: setup $(BENCH_STAMP) $(LT_VENV)/.installed
 	@for b in $(BENCHES); do echo "== benchmarks/$$b.py"; $(PY) benchmarks/$$b.py || exit 1; done
 
+# A class on one JupyterHub (root; see deploy/hub/README.md). Stop it with `make hub-down`.
+HUB_PREFIX ?= /opt/rmcourse
+HUB_PORT ?= 8000
+HUB_INSTRUCTOR ?= instructor
+HUB_STUDENTS ?=
+hub:
+	$(PYTHON) tools/hub.py --prefix $(HUB_PREFIX) up --port $(HUB_PORT) \
+	  --instructor $(HUB_INSTRUCTOR) --students "$(HUB_STUDENTS)"
+
+hub-down:
+	$(PYTHON) tools/hub.py --prefix $(HUB_PREFIX) down
+
 # Refresh constraints.txt: resolve pyproject's ranges in a throw-away venv and pin the result.
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet -c tools/lock-bounds.txt -e ".[dev,bench,browser]"
+	.lock-venv/bin/python -m pip install --quiet -c tools/lock-bounds.txt -e ".[dev,bench,browser,hub]"
 	{ echo "# Exact versions installed by 'make setup'. Regenerate with 'make lock'."; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' | sort -f; } > constraints.txt
 	rm -rf .lock-venv
