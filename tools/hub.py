@@ -7,8 +7,9 @@
 and starts it on 127.0.0.1:
 
 1. ``course/`` -- a read-only copy of the course (notebooks, data, library),
-   without ``assignments/``: the instructor's copy of the graded course, with
-   its solutions and hidden tests, goes to the instructor's home only;
+   without ``assignments/`` and the capstone's self-study workbook: the
+   instructor's copy of the graded course, with its solutions and hidden
+   tests, goes to the instructor's home only;
 2. ``env/`` -- one Python environment for everyone, made from a Python every
    user can run (``--python``; the system's ``python3`` by default), with the
    course installed from ``constraints.txt``'s exact versions and JupyterHub;
@@ -98,7 +99,10 @@ def copy_course(prefix: Path) -> Path:
     if course.exists():
         shutil.rmtree(course)
     course.mkdir(parents=True)
-    skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
+    # The capstone's self-study workbook and its exemplar answer the graded capstone:
+    # a class gets the capstone from the instructor instead.
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info",
+                                  "07_capstone_self_study*")  # fmt: skip
     for name in SHARED:
         src = ROOT / name
         if src.is_dir():
