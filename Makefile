@@ -17,11 +17,12 @@ PYTEST_WORKERS ?= auto
 # JupyterLab refuses to run as root unless told to; add the flag only for root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: help setup lab lab-server test test-browser lint doctor data clean lock bench grading-demo hub hub-down
+.PHONY: help setup lab lab-server test test-fast test-browser lint doctor data clean lock bench grading-demo hub hub-down
 
 help:
 	@echo "make lab     set up (first time only) and open the course in JupyterLab"
 	@echo "make test    set up, lint and run every test (notebooks included)"
+	@echo "make test-fast  the library's tests only, about a minute (for contributors)"
 	@echo "make test-browser  run the course in JupyterLab in headless Chromium (needs the browser extra)"
 	@echo "make setup   set up only: .venv from constraints.txt, then missing data"
 	@echo "make doctor  check the installation and print fixes"
@@ -59,6 +60,11 @@ lint: $(STAMP)
 
 test: setup lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The contributor's inner loop: the library's tests and doctests, without grading whole
+# classes or executing notebooks (about a minute on 2 cores). `make test` runs everything.
+test-fast: setup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow and not notebook" $(PYTEST_ARGS)
 
 # The browser suite (tests/browser/): Playwright driving the system's Chromium (set
 # RM_CHROMIUM to its path if it is not /usr/bin/chromium). Not part of `make test`.

@@ -84,6 +84,7 @@ def _collect(root):
     )
 
 
+@pytest.mark.slow
 def test_collect_refuses_a_forged_later_folder_and_keeps_the_genuine_one(tmp_path):
     root, inbound = _course(tmp_path)
     # "carol" is a Unix user nobody is: any folder claiming her name is forged here.
@@ -103,6 +104,7 @@ def test_collect_refuses_a_forged_later_folder_and_keeps_the_genuine_one(tmp_pat
     assert (got / "a1.ipynb").read_text() == "{}"  # the genuine one, not the link's target
 
 
+@pytest.mark.slow
 def test_submit_refuses_another_students_name(tmp_path):
     root, inbound = _course(tmp_path)
     work = tmp_path / "work"
