@@ -1,0 +1,143 @@
+"""The library's packages keep their public names and their import boundaries.
+
+``rmlib.clv``, ``rmlib.quiz`` and ``rmlib.relationship`` are packages cut by topic;
+notebooks, assignments and tests import from the package, so every name that was
+importable from the single module stays importable from the same place. The quiz
+banks are plain data: loading them must not import ipywidgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from setuptools import find_packages
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every name importable from these modules before they became packages (public API
+# plus the private names other modules and tests import).
+NAMES = {
+    "rmlib.clv": [
+        "BetaGeoModel",
+        "ConvergenceWarning",
+        "GammaGammaModel",
+        "discounted_clv",
+        "holdout_check",
+        "payback_period",
+        "retention_clv",
+        "retention_value_curve",
+        "_BGNBDLikelihood",
+        "_GGLikelihood",
+    ],
+    "rmlib.quiz": [
+        "ITEM_TYPES",
+        "Bank",
+        "CheckResult",
+        "Item",
+        "OpenQuestion",
+        "Option",
+        "Quiz",
+        "QuizBankError",
+        "QuizQuestion",
+        "available_banks",
+        "load_bank",
+        "open_questions",
+        "quiz",
+        "validate_bank",
+        "REREAD_BELOW",
+        "ReviewItem",
+        "ReviewQuiz",
+        "all_open_questions",
+        "chapter_scores",
+        "draw_review",
+        "load_textbook_questions",
+        "reread_advice",
+        "review_chapters",
+        "review_items",
+        "review_quiz",
+        "textbook_questions",
+    ],
+    "rmlib.relationship": [
+        "CUSTOMER_BANDS",
+        "CUSTOMER_CUTS",
+        "KOTLER_GRID",
+        "LEVEL_NAMES_RU",
+        "MARGIN_BANDS",
+        "MARGIN_CUTS",
+        "PYRAMID_LEVELS",
+        "PYRAMID_LEVELS_RU",
+        "RELATIONSHIP_LEVELS",
+        "TIER_MULTIPLIERS",
+        "UpliftResult",
+        "churn_reasons",
+        "contacts_per_customer",
+        "customers_per_manager",
+        "margin_by_group",
+        "program_balance",
+        "program_economics",
+        "program_outcomes",
+        "program_roi",
+        "program_uplift",
+        "pyramid_readiness",
+        "recommend_level",
+        "recommend_levels",
+        "relationship_roi",
+    ],
+}
+
+
+@pytest.mark.parametrize("module", sorted(NAMES))
+def test_names_stay_importable(module):
+    mod = importlib.import_module(module)
+    missing = [name for name in NAMES[module] if not hasattr(mod, name)]
+    assert missing == []
+    # REREAD_BELOW was importable but never in __all__; everything else public was.
+    public = {n for n in NAMES[module] if not n.startswith("_")} - {"REREAD_BELOW"}
+    assert public == set(mod.__all__)
+    for name in mod.__all__:
+        assert getattr(mod, name) is not None
+
+
+def _modules_after(code: str) -> set[str]:
+    """Names in ``sys.modules`` after running ``code`` in a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys\nprint('\\n'.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    return set(out.split())
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import rmlib.quiz.bank",
+        "import rmlib.quiz.review",
+        "from rmlib.quiz import load_bank, draw_review, QuizBankError\nload_bank('ch01')",
+    ],
+)
+def test_quiz_banks_do_not_import_ipywidgets(code):
+    loaded = _modules_after(code)
+    assert "rmlib.quiz.bank" in loaded
+    assert "ipywidgets" not in loaded
+    assert "rmlib.quiz.widget" not in loaded
+
+
+def test_quiz_widget_is_imported_on_first_use():
+    """The check above can fail: asking for the widget does import ipywidgets."""
+    loaded = _modules_after("from rmlib.quiz import quiz")
+    assert {"ipywidgets", "rmlib.quiz.widget"} <= loaded
+
+
+def test_subpackages_are_shipped():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    found = set(find_packages(where=str(ROOT), include=include))
+    assert {"rmlib", "rmlib.clv", "rmlib.quiz", "rmlib.relationship", "rmlib.data"} <= found
