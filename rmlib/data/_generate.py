@@ -468,6 +468,124 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
 
     # --- segments and latent parameters -------------------------------------------
     n_b2b = int(round(POPULATION["B2B"]["share"] * n))
+    is_b2b, segment, lam_base, p_drop, mean_spend, z_lam, behaviour, attitude = _latent(
+        n, n_b2b, r_seg
+    )
+    step("latent parameters")
+
+    # --- stores and home stores -----------------------------------------------------
+    stores = _stores(pools, locale, t1, r_store)
+    home_store, city = _home_stores(stores, behaviour, r_store)
+    step("stores")
+
+    # --- channels, loyalty experiment -----------------------------------------------
+    acq, online_share = _channels(is_b2b, r_cust)
+    treatment, enrolled, lam, p_drop, program_effect = _loyalty_experiment(
+        is_b2b, lam_base, p_drop, z_lam, attitude, r_loy
+    )
+    del lam_base, z_lam
+
+    # --- transactions (written first: the biggest table) ----------------------------------
+    tx_cust, tx_ts, alive, n_rep, first_ts, last_ts, spend_total = _purchases(
+        r_purch,
+        days,
+        lam,
+        p_drop,
+        is_b2b,
+        online_share,
+        mean_spend,
+        home_store,
+        stores,
+        step,
+        put_parts,
+    )
+    del online_share
+    step("transactions")
+
+    # --- customers and staff --------------------------------------------------------------
+    employees = _employees(pools, stores, n_b2b, t0, t1, r_emp)
+    customers, manager, pref, opt_in = _customers(
+        pools, employees, is_b2b, segment, city, acq, first_ts, home_store, attitude, t0, r_cust
+    )
+    del city, acq
+    put("customers", customers)
+    del customers
+    step("customers and staff")
+
+    # --- surveys --------------------------------------------------------------------------
+    surveys, q_home = _surveys(
+        stores, home_store, is_b2b, attitude, n_rep, tx_cust, tx_ts, t1, r_surv
+    )
+    cust_sat = surveys["csat"].groupby(home_store[surveys["customer_id"].to_numpy() - 1]).mean()
+    put("surveys", surveys)
+    del surveys
+    step("surveys")
+
+    # --- interactions -------------------------------------------------------------------------
+    purchases = [tx_cust, tx_ts]  # handed over: _interactions drops them when done
+    del tx_cust, tx_ts
+    contacts = _interactions(
+        r_int,
+        n,
+        t0,
+        t1,
+        purchases,
+        home_store,
+        np.where(is_b2b, manager, 0),
+        pref,
+        employees,
+        attitude,
+        alive,
+        last_ts,
+        is_b2b,
+        treatment,
+        enrolled,
+        opt_in,
+        q_home,
+        first_ts,
+    )
+    put_parts("interactions", *contacts)
+    del contacts
+    step("interactions")
+
+    # --- loyalty ------------------------------------------------------------------------------
+    loyalty = _loyalty_table(is_b2b, treatment, enrolled, spend_total, first_ts, r_loy)
+    put("loyalty", loyalty)
+    del loyalty
+
+    # --- truth ---------------------------------------------------------------------------------
+    truth = _truth(
+        is_b2b,
+        segment,
+        lam,
+        p_drop,
+        mean_spend,
+        alive,
+        last_ts,
+        behaviour,
+        attitude,
+        program_effect,
+    )
+    put("truth", truth)
+    del truth
+    step("loyalty and truth")
+
+    # --- store aggregates, staff, partners, meta ----------------------------------------------
+    staff_sat = employees.groupby("store_id")["satisfaction"].mean()
+    stores["staff_satisfaction"] = np.round(stores["store_id"].map(staff_sat).astype(float), 2)
+    stores["customer_satisfaction"] = np.round(stores["store_id"].map(cust_sat).astype(float), 2)
+    put("stores", stores)
+    put("employees", employees)
+    put("partners", _partners(pools, locale, r_part))
+    rows = {name: counts[name] for name in schema.TABLE_NAMES}
+    meta = _meta(n, t0, t1, locale, seed_record, stores, rows, enrolled, treatment)
+    step("meta")
+    bar.close()
+    return meta
+
+
+def _latent(n, n_b2b, r_seg):
+    """Segments, latent BG/NBD and spend parameters, and attitude (stream ``r_seg``)."""
     is_b2b = np.zeros(n, bool)
     is_b2b[r_seg.choice(n, size=n_b2b, replace=False)] = True
     segment = np.where(is_b2b, "B2B", "B2C").astype(object)
@@ -491,11 +609,12 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
     behaviour = (0.7 * z_p + 0.3 * z_lam) / np.sqrt(0.7**2 + 0.3**2)
     rho = ATTITUDE_LOADING
     attitude = rho * behaviour + np.sqrt(1 - rho**2) * r_seg.standard_normal(n)
-    del z_p, lam, p, nu
-    step("latent parameters")
+    return is_b2b, segment, lam_base, p_drop, mean_spend, z_lam, behaviour, attitude
 
-    # --- stores and home stores -----------------------------------------------------
-    stores = _stores(pools, locale, t1, r_store)
+
+def _home_stores(stores, behaviour, r_store):
+    """Each customer's home store (better stores draw the behaviourally loyal) and city."""
+    n = len(behaviour)
     pop = stores["city_population"].to_numpy(float)
     per_city = stores.groupby("city")["city"].transform("size").to_numpy()
     base_w = pop / per_city
@@ -508,13 +627,14 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
         cw = np.cumsum(w, axis=1)
         u = r_store.random(len(b))[:, None] * cw[:, -1:]
         home[lo : lo + chunk] = (cw < u).sum(axis=1)
-    del b, w, cw, u
     home_store = stores["store_id"].to_numpy()[home]
     city = stores["city"].to_numpy()[home]
-    del home
-    step("stores")
+    return home_store, city
 
-    # --- channels, loyalty experiment -----------------------------------------------
+
+def _channels(is_b2b, r_cust):
+    """Acquisition channel and share of purchases online (stream ``r_cust``)."""
+    n = len(is_b2b)
     acq = np.where(
         is_b2b,
         _choice(r_cust, ["sales_team", "referral", "online"], [0.7, 0.2, 0.1], n),
@@ -530,10 +650,15 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
         r_cust.beta(6, 2, n),
         np.where(acq == "online", r_cust.beta(4, 2, n), r_cust.beta(1, 4, n)),
     )
+    return acq, online_share
+
+
+def _loyalty_experiment(is_b2b, lam_base, p_drop, z_lam, attitude, r_loy):
+    """The randomised card offer, who enrols, and the program's effect on rate and dropout."""
+    n = len(is_b2b)
     treatment = (~is_b2b) & (r_loy.random(n) < 0.5)
     enrol_p = special.expit(0.7 + 0.9 * z_lam + 0.5 * attitude)
     enrolled = treatment & (r_loy.random(n) < enrol_p)
-    del enrol_p, z_lam
     lam = np.where(enrolled, np.round(lam_base * (1 + PROGRAM_UPLIFT), 6), lam_base)
     p_base = p_drop
     p_drop = np.where(enrolled, np.round(p_base * (1 - PROGRAM_DROPOUT_CUT), 6), p_base)
@@ -541,27 +666,14 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
     program_effect = np.round(
         _expected_purchases(lam, p_drop, 52.0) - _expected_purchases(lam_base, p_base, 52.0), 4
     )
-    del lam_base, p_base
+    return treatment, enrolled, lam, p_drop, program_effect
 
-    # --- transactions (written first: the biggest table) ----------------------------------
-    tx_cust, tx_ts, alive, n_rep, first_ts, last_ts, spend_total = _purchases(
-        r_purch,
-        days,
-        lam,
-        p_drop,
-        is_b2b,
-        online_share,
-        mean_spend,
-        home_store,
-        stores,
-        step,
-        put_parts,
-    )
-    del online_share
-    step("transactions")
 
-    # --- customers and staff --------------------------------------------------------------
-    employees = _employees(pools, stores, n_b2b, t0, t1, r_emp)
+def _customers(
+    pools, employees, is_b2b, segment, city, acq, first_ts, home_store, attitude, t0, r_cust
+):
+    """The customers table, with each B2B customer's manager, preferred channel and opt-in."""
+    n, n_b2b = len(is_b2b), int(is_b2b.sum())
     am_ids = employees.loc[employees["role"] == "account_manager", "employee_id"].to_numpy()
     manager = np.where(is_b2b, am_ids[r_cust.integers(0, len(am_ids), n)], 0)
     female = np.where(is_b2b, POPULATION["B2B"]["female_share"], POPULATION["B2C"]["female_share"])
@@ -597,12 +709,12 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
         }
     )
     customers["manager_id"] = customers["manager_id"].mask(~is_b2b)
-    del people, companies, female, gender, age, birth_year, city, acq
-    put("customers", customers)
-    del customers
-    step("customers and staff")
+    return customers, manager, pref, opt_in
 
-    # --- surveys --------------------------------------------------------------------------
+
+def _surveys(stores, home_store, is_b2b, attitude, n_rep, tx_cust, tx_ts, t1, r_surv):
+    """Surveys after a random purchase (NPS, CSAT) and the quality of each home store."""
+    n = len(is_b2b)
     q_home = stores.set_index("store_id")["quality"].reindex(home_store).to_numpy()
     answers = r_surv.random(n) < np.where(is_b2b, 0.5, 0.3)
     who = np.flatnonzero(answers)
@@ -611,7 +723,6 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
     pick = tx_start[who] + np.floor(r_surv.random(len(who)) * n_tx[who]).astype(np.int64)
     by_cust = np.argsort(tx_cust, kind="stable")
     row = by_cust[pick]
-    del by_cust, tx_start, pick
     lag = r_surv.geometric(0.45, len(who))
     s_date = tx_ts[row].astype("datetime64[D]") + lag.astype("timedelta64[D]")
     keep = s_date <= t1.to_datetime64()
@@ -631,39 +742,12 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
         }
     ).sort_values(["date", "customer_id"], kind="stable")
     surveys.insert(0, "survey_id", np.arange(1, k + 1))
-    cust_sat = surveys["csat"].groupby(home_store[surveys["customer_id"].to_numpy() - 1]).mean()
-    put("surveys", surveys)
-    del surveys, row, s_date
-    step("surveys")
+    return surveys, q_home
 
-    # --- interactions -------------------------------------------------------------------------
-    purchases = [tx_cust, tx_ts]  # handed over: _interactions drops them when done
-    del tx_cust, tx_ts
-    contacts = _interactions(
-        r_int,
-        n,
-        t0,
-        t1,
-        purchases,
-        home_store,
-        np.where(is_b2b, manager, 0),
-        pref,
-        employees,
-        attitude,
-        alive,
-        last_ts,
-        is_b2b,
-        treatment,
-        enrolled,
-        opt_in,
-        q_home,
-        first_ts,
-    )
-    put_parts("interactions", *contacts)
-    del contacts
-    step("interactions")
 
-    # --- loyalty ------------------------------------------------------------------------------
+def _loyalty_table(is_b2b, treatment, enrolled, spend_total, first_ts, r_loy):
+    """The loyalty experiment's table: group, enrolment, tier and points of the B2C customers."""
+    n = len(is_b2b)
     b2c = np.flatnonzero(~is_b2b)
     earned = np.where(enrolled, np.floor(0.03 * spend_total), 0).astype(np.int64)
     redeemed = np.floor(earned * r_loy.beta(3, 2, n)).astype(np.int64)
@@ -679,10 +763,14 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
             "points_redeemed": redeemed[b2c],
         }
     )
-    put("loyalty", loyalty)
-    del loyalty, earned, redeemed, tier
+    return loyalty
 
-    # --- truth ---------------------------------------------------------------------------------
+
+def _truth(
+    is_b2b, segment, lam, p_drop, mean_spend, alive, last_ts, behaviour, attitude, program_effect
+):
+    """The hidden truth per customer: parameters, 52-week expectations, value tier, loyalty type."""
+    n = len(is_b2b)
     margin_share = np.where(
         is_b2b, POPULATION["B2B"]["margin_rate"], POPULATION["B2C"]["margin_rate"]
     ) - MARGIN_LOSS_PER_DISCOUNT * float(DISCOUNTS @ DISCOUNT_P)
@@ -718,22 +806,7 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
             "loyalty_type": loyalty_type,
         }
     )
-    put("truth", truth)
-    del truth, churn, value_tier, loyalty_type
-    step("loyalty and truth")
-
-    # --- store aggregates, staff, partners, meta ----------------------------------------------
-    staff_sat = employees.groupby("store_id")["satisfaction"].mean()
-    stores["staff_satisfaction"] = np.round(stores["store_id"].map(staff_sat).astype(float), 2)
-    stores["customer_satisfaction"] = np.round(stores["store_id"].map(cust_sat).astype(float), 2)
-    put("stores", stores)
-    put("employees", employees)
-    put("partners", _partners(pools, locale, r_part))
-    rows = {name: counts[name] for name in schema.TABLE_NAMES}
-    meta = _meta(n, t0, t1, locale, seed_record, stores, rows, enrolled, treatment)
-    step("meta")
-    bar.close()
-    return meta
+    return truth
 
 
 def _purchases(
