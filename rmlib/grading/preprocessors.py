@@ -52,7 +52,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer, List, Unicode
+from traitlets import Enum, Integer, List, Unicode
 
 from rmlib import datasets
 from rmlib.grading import answers
@@ -293,6 +293,9 @@ class SandboxedExecute(Execute):
     datasets = List(["case", "cdnow"], help="Folders of the shipped data given to the kernel.").tag(
         config=True
     )
+    # The kernel's state is thrown away with its box: end it at once rather than wait
+    # for it to shut down by itself (the jail's PID namespace goes with it).
+    shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate").tag(config=True)
     max_output_chars = Integer(
         100_000, help="Characters of output kept per cell; the rest is dropped."
     ).tag(config=True)
@@ -316,9 +319,11 @@ class SandboxedExecute(Execute):
         self._student = info.get("student")
         self._variant = None
         sources = " ".join(src for _, src in setup) + " ".join(tests.values())
-        if self._student and _uses_variant(sources, info.get("assignment", "")):
-            with _variant_env(self._student):
-                self._variant = datasets.ensure_variant(self._student, info["assignment"])
+        self._needs_variant = bool(self._student) and _uses_variant(
+            sources, info.get("assignment", "")
+        )
+        self._assignment = info.get("assignment", "")
+        self._fill_error = None
         self._deadline = time.monotonic() + self.notebook_timeout
         self._secrets = _secret_folders(origin)
         self._files = _assignment_folder(origin, info)
@@ -333,6 +338,8 @@ class SandboxedExecute(Execute):
                 if name in tests:
                     cell.source = visible_source(tests[name])
             outcome = self._attempt(run, resources, skipped, setup, tests, verdicts)
+            if self._fill_error is not None:  # the student's data could not be made: not a re-run
+                raise self._fill_error
             if outcome == "done" or restarts > self.max_kernel_deaths + 2:
                 break
             restarts += 1
@@ -353,12 +360,8 @@ class SandboxedExecute(Execute):
     # -- one run of the notebook in a fresh jailed kernel -------------------------------
     def _attempt(self, run, resources, skipped, setup, tests, verdicts) -> str:
         box = Box(self._mode, self._secrets, Limits.from_env(), student=self._student)
+        self._box_to_fill = box
         try:
-            if self._variant is not None:
-                box.add_data(self._variant, f"variants/{self._variant.name}")
-            for name in self.datasets:
-                if (datasets.data_dir() / name).exists():
-                    box.add_data(datasets.data_dir() / name)
             for item in sorted(self._files.iterdir()) if self._files else []:
                 if item.suffix != ".ipynb" and not item.name.startswith("."):
                     box.add_file(item)
@@ -368,6 +371,8 @@ class SandboxedExecute(Execute):
             self.km.connection_file = str(box.connection_file)
             self.kc = None
             with self.setup_kernel(cwd=str(box.work), env=box.env()):
+                if self._box_to_fill is not None:  # the kernel failed before its data was added
+                    self._fill_box()
                 reply = self.wait_for_reply(self.kc.kernel_info())
                 if reply is not None and "language_info" in reply["content"]:
                     run.metadata["language_info"] = reply["content"]["language_info"]
@@ -395,6 +400,35 @@ class SandboxedExecute(Execute):
             self.km = None
             self.kc = None
             box.cleanup()
+
+    async def async_start_new_kernel(self, **kwargs):
+        # The kernel takes about half a second to start, mostly waiting on its own
+        # imports; the box's data is made and copied meanwhile. Nothing of the
+        # notebook runs before the kernel answers, and the box is bound into the
+        # kernel's filesystem as a folder, so the files are there when its cells run.
+        await super().async_start_new_kernel(**kwargs)
+        try:
+            self._fill_box()
+        except BaseException:  # nbclient only stops kernels it has a client for
+            await self._async_cleanup_kernel()
+            raise
+
+    def _fill_box(self) -> None:
+        box, self._box_to_fill = self._box_to_fill, None
+        if box is None:
+            return
+        try:
+            if self._needs_variant and self._variant is None:
+                with _variant_env(self._student):
+                    self._variant = datasets.ensure_variant(self._student, self._assignment)
+        except Exception as exc:
+            self._fill_error = exc
+            raise
+        if self._variant is not None:
+            box.add_data(self._variant, f"variants/{self._variant.name}")
+        for name in self.datasets:
+            if (datasets.data_dir() / name).exists():
+                box.add_data(datasets.data_dir() / name)
 
     def _run_cells(self, run, skipped) -> str:
         for index, cell in enumerate(run.cells):
