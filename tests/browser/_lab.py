@@ -27,7 +27,8 @@ def current_path(page) -> str | None:
 
 def open_notebook(page, base: str, path: str) -> None:
     """Open ``path`` (relative to the server root) and wait for an idle, connected kernel."""
-    page.goto(f"{base}/lab/tree/{path}")
+    # ?reset: a fresh workspace, so that tabs of earlier tests are not restored beside it.
+    page.goto(f"{base}/lab/tree/{path}?reset")
     wait_idle(page, path)
 
 

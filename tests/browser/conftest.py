@@ -80,6 +80,9 @@ def lab(course, tmp_path_factory):
         JUPYTER_CONFIG_DIR=str(jupyter / "config"),
     )
     env.pop("RM_EXCHANGE_ROOT", None)
+    # tests/conftest.py sets MPLBACKEND=Agg for the library's tests; a student's lab has no
+    # such setting, and with it every inline figure and every interact() output stays empty.
+    env.pop("MPLBACKEND", None)
     port = _free_port()
     args = (
         f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "

@@ -47,12 +47,26 @@ def _move(output) -> None:
     cls = control.get_attribute("class") or ""
     if "widget-slider" in cls:
         handle = control.locator(".noUi-handle").first
-        handle.focus()
-        for _ in range(5):
-            handle.press("PageUp")
-        if handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax"):
+        low, high, now = (
+            float(handle.get_attribute(a))
+            for a in ("aria-valuemin", "aria-valuemax", "aria-valuenow")
+        )
+        target = low + 0.8 * (high - low) if now < (low + high) / 2 else low + 0.2 * (high - low)
+        if all(float(v).is_integer() for v in (low, high, now)):
+            target = round(target)
+        readout = control.locator(".widget-readout").first
+        if readout.is_visible():
+            # Typing into the readout reliably moves an ipywidgets slider in headless
+            # Chromium; key presses on the handle are sometimes lost.
+            readout.click()
+            readout.press("Control+a")
+            readout.type(f"{target:g}")
+            readout.press("Enter")
+        else:  # a slider without a readout: the arrow keys, one step at a time
+            handle.focus()
+            key = "ArrowRight" if target > now else "ArrowLeft"
             for _ in range(10):
-                handle.press("PageDown")
+                handle.press(key)
     elif "widget-dropdown" in cls:
         select = control.locator("select")
         values = select.locator("option").evaluate_all("os => os.map(o => o.value)")
@@ -126,15 +140,23 @@ def _check_links(page, base: str, path: str) -> list[str]:
     A fragment must name a heading of the target as JupyterLab renders it
     (``data-jupyter-id``); whether the view scrolls there is returned, not asserted.
     """
-    links = page.locator(".jp-OutputArea-output a[href*='.ipynb']")
-    hrefs = links.evaluate_all(
-        "as => as.map(a => { const u = new URL(a.href); return [a.getAttribute('href'), "
-        "decodeURIComponent(u.pathname), u.hash.slice(1)]; })"
+    # The current notebook's links only (other tabs may be restored from the workspace).
+    hrefs = page.evaluate(
+        f"() => Array.from({CURRENT}.node.querySelectorAll("
+        f"\".jp-OutputArea-output a[href*='.ipynb']\")).map(a => {{ const u = new URL(a.href); "
+        f"return [a.getAttribute('href'), decodeURIComponent(u.pathname), u.hash.slice(1)]; }})"
     )
     not_scrolled = []
-    for href, url_path, fragment in hrefs:
+    for k, (href, url_path, fragment) in enumerate(hrefs):
         want = url_path.split("/files/", 1)[1]
-        page.locator(f".jp-OutputArea-output a[href={href!r}]").first.click()
+        # By position: JupyterLab re-renders the outputs (and each link's query string)
+        # when the notebook is opened again, so an href read earlier may match nothing.
+        n = page.evaluate(
+            f"() => {{ const a = {CURRENT}.node.querySelectorAll("
+            f"\".jp-OutputArea-output a[href*='.ipynb']\"); "
+            f"if (a.length > {k}) {{ a[{k}].scrollIntoView(); a[{k}].click(); }} return a.length; }}"
+        )
+        assert n == len(hrefs), f"{path}: {n} links after reopening, {len(hrefs)} before"
         wait_js(page, f"{CURRENT}.context.path === {want!r}", 60, f"{href} to open {want}")
         if fragment:
             sel = f"[data-jupyter-id={fragment!r}]"
@@ -142,6 +164,8 @@ def _check_links(page, base: str, path: str) -> list[str]:
             time.sleep(2)
             if not _in_view(page.locator(f"{CURRENT_NODE} {sel}").first):
                 not_scrolled.append(fragment)
+        if want == path:  # a link within the notebook itself: nothing to close
+            continue
         page.evaluate(
             f"async () => {{ const w = {CURRENT}; await w.sessionContext.shutdown(); w.dispose(); }}"
         )
@@ -175,6 +199,8 @@ def test_notebook_in_lab(page, lab, name):
     shown, bad = broken_images(page)
     assert bad == [], f"figures that did not render: {bad}"
     assert shown >= pngs, f"{pngs} figures in the outputs, {shown} shown"
+    if re.search(r"\bplots\.\w+\(|\.plot[.(]", (ROOT / "notebooks" / name).read_text()):
+        assert pngs > 0, "the notebook draws figures, but none reached the page (inline backend?)"
     had_widgets = any(WIDGET_MIME in o.get("data", {}) for o in stored)
     _check_explorers(page)
     chapter = _quiz_chapter(ROOT / "notebooks" / name)
@@ -231,7 +257,7 @@ def test_assignments_tab_and_formgrader(page, lab):
     page.locator("#main-table", has_text=assignment).wait_for()
     assert check_gradebook(course / "assignments" / "gradebook.db").ok
     # student: the Assignments tab lists the course's release and fetches it into work/
-    page.goto(f"{base}/lab")
+    page.goto(f"{base}/lab?reset")  # no tabs restored from earlier tests
     wait_js(
         page,
         "window.jupyterapp && window.jupyterapp.commands.hasCommand('nbgrader:open-assignment-list')",
