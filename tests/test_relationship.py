@@ -912,3 +912,15 @@ def test_inputs_are_not_modified(case):
     assert ratings == ratings_before
     levels.iloc[0, 0] = -1  # results are new objects
     pd.testing.assert_frame_equal(arms_before, arms)
+
+
+def test_the_reason_reads_as_english_for_every_level():
+    """'an accountable relationship', 'a basic relationship': the article fits the level."""
+    seen = {}
+    for n in (10, 5_000, 500_000):
+        for m in (10, 500, 50_000):
+            r = relationship.recommend_level(n, m)
+            seen[r["level"]] = r["reason"]
+    assert "recommends an accountable relationship" in seen["accountable"]
+    assert "recommends a basic relationship" in seen["basic"]
+    assert not any(" a accountable" in reason or " a active" in reason for reason in seen.values())

@@ -83,10 +83,16 @@ def _check_cuts(cuts: Any, arg: str) -> tuple[float, float]:
     return float(cuts[0]), float(cuts[1])
 
 
+def _article(word: str) -> str:
+    """'an' before a vowel sound ('an accountable'), else 'a' ('a basic')."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def _reason(n: float, m: float, c_band: str, m_band: str, level: str) -> str:
     return (
         f"{n:,.0f} customers is {c_band!r} and a margin of {m:,.0f} roubles per unit is "
-        f"{m_band!r}; Kotler's grid recommends a {level} relationship ({_MOTTO[level]})."
+        f"{m_band!r}; Kotler's grid recommends {_article(level)} {level} relationship "
+        f"({_MOTTO[level]})."
     )
 
 
