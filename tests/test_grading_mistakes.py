@@ -45,12 +45,16 @@ MISTAKES = {
         ),
     },
     "ch02_stakeholders": {
+        # The five S.C.O.P.E. groups in the right order, but suppliers counted again
+        # among the partners (the sum no longer matches the partner table).
         "suppliers_counted_as_partners": (
             "p1_answer",
-            'is_supplier = partners["kind"] == "supplier"\n'
-            "stakeholder_counts = pd.Series({'consumers': len(customers), "
-            "'personnel': len(employees), 'partners': len(partners), "
-            "'suppliers': int(is_supplier.sum())})",
+            'kind = partners["kind"]\n'
+            "stakeholder_counts = pd.Series({'suppliers': int((kind == 'supplier').sum()), "
+            "'consumers': len(customers), "
+            "'owners': int(kind.isin(['bank', 'investor']).sum()), "
+            "'partners': int(kind.isin(['distributor', 'logistics', 'agency', 'supplier']).sum()), "
+            "'employees': len(employees)})",
         ),
         "spearman_not_pearson": (
             "p3_answer",
