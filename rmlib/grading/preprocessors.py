@@ -471,7 +471,7 @@ class SandboxedExecute(Execute):
                 wanted |= free_names(source)
             except SyntaxError:
                 continue
-        with _variant_env(self._student):
+        with _variant_env(self._student), datasets.remembered_variants():
             return self._check_each(setup, tests, verdicts, wanted)
 
     def _check_each(self, setup, tests, verdicts, wanted) -> str:
