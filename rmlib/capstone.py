@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from rmlib import crm, pareto, relationship, retention, rubric
+from rmlib.course import ShownAsText
 
 __all__ = [
     "NOTEBOOK_ENV",
@@ -106,23 +107,14 @@ _CHOICES = {
 # --------------------------------------------------------------------------- rendering
 
 
-@dataclass(frozen=True)
-class Brief:
+@dataclass(frozen=True, repr=False)
+class Brief(ShownAsText):
     """Markdown text for a notebook: JupyterLab renders it, ``print`` shows it as it is."""
 
     text: str
 
     def _repr_markdown_(self) -> str:
         return self.text
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return self.text
-
-    def _repr_pretty_(self, p, cycle: bool) -> None:  # IPython's text/plain
-        p.text(self.text)
 
 
 @dataclass(frozen=True)

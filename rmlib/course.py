@@ -64,8 +64,26 @@ _CONTENTS_HEADING = re.compile(r"^##\s+(Contents\b.*)$", re.MULTILINE)
 _START_HERE = "00_start_here"
 
 
-@dataclass(frozen=True)
-class Rendered:
+class ShownAsText:
+    """Mixin: ``str``, ``repr`` and IPython's plain-text view all show ``self.text``.
+
+    For small results a notebook displays; dataclasses using it pass ``repr=False``.
+    """
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_pretty_(self, p, cycle: bool) -> None:  # IPython's text/plain
+        p.text(self.text)
+
+
+@dataclass(frozen=True, repr=False)
+class Rendered(ShownAsText):
     """A piece of course text with an HTML form and a plain-text form.
 
     Jupyter shows :attr:`html`; ``print()``, ``str()`` and viewers without
@@ -92,15 +110,6 @@ class Rendered:
 
     def _repr_html_(self) -> str:
         return self.html
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return self.text
-
-    def _repr_pretty_(self, p, cycle: bool) -> None:  # IPython's text/plain
-        p.text(self.text)
 
 
 @dataclass(frozen=True)

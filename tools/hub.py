@@ -126,29 +126,14 @@ def build_env(prefix: Path, python: str, course: Path) -> Path:
     env = prefix / "env"
     stamp = env / ".rmcourse-installed"
     want = _fingerprint(ROOT / "constraints.txt", ROOT / "pyproject.toml")
+    pip = [env / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     if not (stamp.exists() and stamp.read_text() == want):
         if env.exists():
             shutil.rmtree(env)
         run([python, "-m", "venv", env])
-        pip = [
-            env / "bin" / "python",
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ]
         run([*pip, "-c", ROOT / "constraints.txt", "-e", f"{course}[hub]"])
         stamp.write_text(want)
     else:  # the course copy is new: point the editable install at it again
-        pip = [
-            env / "bin" / "python",
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ]
         run([*pip, "--no-deps", "-e", str(course)])
     for path in [env, *env.rglob("*")]:
         if not path.is_symlink():
