@@ -12,6 +12,7 @@ import difflib
 import inspect
 import numbers
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -624,3 +625,25 @@ def check_random_state(random_state: Any) -> np.random.Generator:
         "`random_state` must be an int seed or a numpy.random.Generator, "
         f"got {type(random_state).__name__} {random_state!r}."
     )
+
+
+def renamed(func: str, old: str, old_value: Any, new: str, new_value: Any, default: Any, why: str):
+    """The value of an argument renamed from ``old`` to ``new`` (one meaning per name).
+
+    ``old`` still works for now, with a :class:`DeprecationWarning` that says
+    the new name and ``why``; giving both is an error naming both.
+
+    >>> renamed("f", "period", None, "period_length", 4.0, 4.0, "a length")
+    4.0
+    """
+    if old_value is None:
+        return new_value
+    if new_value is not default and new_value != default:
+        raise TypeError(f"{func}() got both `{old}` and `{new}`; pass only `{new}=`.")
+    warnings.warn(
+        f"`{func}({old}=...)` is now `{func}({new}=...)`: {why}. "
+        f"The old name still works but will be removed.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return old_value

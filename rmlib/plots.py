@@ -36,7 +36,7 @@ from matplotlib.patches import Circle, Polygon
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from rmlib._validate import check_frame, check_in_range, check_nonnegative
+from rmlib._validate import check_frame, check_in_range, check_nonnegative, renamed
 from rmlib.loyalty import LOYALTY_CLASSES, NPS_GROUPS
 
 # The course's relationship constants live in rmlib.relationship, the single source;
@@ -1020,11 +1020,16 @@ def rfm_heatmap(
     )
 
 
+# Why the axis-label argument is called ``unit`` (its old name was ``period``).
+_PERIOD_IS_A_CODE = "in rmlib `period` is a calendar code such as 'M'; a label is a `unit`"
+
+
 def cohort_heatmap(
     retention: pd.DataFrame,
     *,
-    period: str = "months",
+    unit: str = "months",
     ax: Axes | None = None,
+    period: str | None = None,
 ) -> Axes:
     """Cohort retention heatmap: each row a cohort, each column periods since joining.
 
@@ -1035,9 +1040,12 @@ def cohort_heatmap(
         the first purchase (0, 1, 2, ...), values = share of the cohort still
         buying, in [0, 1] (missing where the period lies beyond the data), as
         returned by :mod:`rmlib.retention`.
-    period : str
+    unit : str
         Unit of the columns (``"weeks"``, ``"months"``), for the axis label.
     ax : matplotlib Axes, optional
+    period : str, optional
+        Former name of ``unit`` (deprecated: in rmlib ``period`` is a calendar
+        code such as ``"M"``).
 
     Returns
     -------
@@ -1051,6 +1059,7 @@ def cohort_heatmap(
     >>> [t.get_text() for t in ax.texts]
     ['100%', '40%', '30%', '100%', '50%']
     """
+    unit = renamed("cohort_heatmap", "period", period, "unit", unit, "months", _PERIOD_IS_A_CODE)
     finite = _check_matrix(retention, "retention")
     finite = finite[np.isfinite(finite)]
     if finite.size and (finite.min() < 0 or finite.max() > 1 + 1e-9):
@@ -1072,7 +1081,7 @@ def cohort_heatmap(
     return _finish(
         ax,
         "Cohort retention",
-        xlabel=f"{period} since first purchase",
+        xlabel=f"{unit} since first purchase",
         ylabel="cohort (first purchase)",
         hide=(),
     )
@@ -1370,8 +1379,9 @@ def cumulative_clv(
     *,
     period_col: str = "period",
     value_col: str = "cumulative_value",
-    period: str = "years",
+    unit: str = "years",
     ax: Axes | None = None,
+    period: str | None = None,
 ) -> Axes:
     """Cumulative value of a customer over time, in roubles.
 
@@ -1386,9 +1396,12 @@ def cumulative_clv(
         (``period_col``) and cumulative discounted value so far (``value_col``,
         roubles).
     period_col, value_col : str
-    period : str
+    unit : str
         Unit of the periods (axis label).
     ax : matplotlib Axes, optional
+    period : str, optional
+        Former name of ``unit`` (deprecated: in rmlib ``period`` is a calendar
+        code such as ``"M"``).
 
     Returns
     -------
@@ -1401,6 +1414,7 @@ def cumulative_clv(
     >>> [float(v) for v in ax.lines[0].get_ydata()]
     [-500.0, 100.0, 400.0]
     """
+    unit = renamed("cumulative_clv", "period", period, "unit", unit, "years", _PERIOD_IS_A_CODE)
     check_frame(curve, "curve", [period_col, value_col])
     x = _numeric_column(curve, "curve", period_col)
     y = _numeric_column(curve, "curve", value_col)
@@ -1428,7 +1442,7 @@ def cumulative_clv(
     return _finish(
         ax,
         "Customer value accumulated over time",
-        xlabel=f"{period} since acquisition",
+        xlabel=f"{unit} since acquisition",
         ylabel="cumulative discounted value (roubles)",
     )
 

@@ -62,6 +62,7 @@ from rmlib._validate import (
     check_positive_int,
     check_timestamp,
     first_labels,
+    renamed,
 )
 
 __all__ = [
@@ -275,10 +276,12 @@ def clv_summary(
 
 def rfm_table(
     transactions: pd.DataFrame,
-    as_of: Any = None,
+    observation_end: Any = None,
     customer_col: str = "customer_id",
     date_col: str = "timestamp",
     amount_col: str = "amount",
+    *,
+    as_of: Any = None,
 ) -> pd.DataFrame:
     """Recency, frequency and monetary value per customer, as of a date.
 
@@ -286,13 +289,16 @@ def rfm_table(
     ----------
     transactions : DataFrame
         The purchase log, one row per purchase. Not modified.
-    as_of : date-like, optional
-        The day the table describes (a whole day). Default: the day of the
-        last purchase in ``transactions``. A purchase after it is an error:
-        cut the log first.
+    observation_end : date-like, optional
+        The day the table describes (a whole day), as in :func:`clv_summary`.
+        Default: the day of the last purchase in ``transactions``. A purchase
+        after it is an error: cut the log first.
     customer_col, date_col, amount_col : str
         Columns with the customer id, the purchase time (datetime) and the
         amount paid (numeric, no missing or negative values).
+    as_of : date-like, optional
+        Former name of ``observation_end`` (deprecated: one name for one date
+        across rmlib).
 
     Returns
     -------
@@ -301,16 +307,16 @@ def rfm_table(
         with columns
 
         - ``recency`` (int): whole days from the last purchase day to
-          ``as_of`` (0 = bought on that day);
+          ``observation_end`` (0 = bought on that day);
         - ``frequency`` (int): number of distinct purchase days (several
           receipts on one day count once, as in :func:`clv_summary`, whose
           ``frequency`` is this minus one);
-        - ``monetary`` (float): total amount spent up to ``as_of``.
+        - ``monetary`` (float): total amount spent up to ``observation_end``.
 
     Raises
     ------
     TypeError, ValueError
-        On a bad log (see :func:`clv_summary`) or a purchase after ``as_of``.
+        On a bad log (see :func:`clv_summary`) or a purchase after ``observation_end``.
 
     See Also
     --------
@@ -324,7 +330,7 @@ def rfm_table(
     ...                                  "2024-03-20 12:00", "2024-02-10 09:00"]),
     ...     "amount": [100.0, 50.0, 80.0, 500.0],
     ... })
-    >>> rfm_table(log, as_of="2024-03-31")
+    >>> rfm_table(log, observation_end="2024-03-31")
                  recency  frequency  monetary
     customer_id
     7                 11          2     230.0
@@ -332,7 +338,9 @@ def rfm_table(
     """
     df = _validated_log(transactions, customer_col, date_col, amount_col)
     days = _day_numbers(df[date_col])
-    end = _end_day(days, as_of, df, date_col, "as_of")
+    observation_end = renamed("rfm_table", "as_of", as_of, "observation_end", observation_end,
+                              None, "clv_summary and the retention functions call it so")  # fmt: skip
+    end = _end_day(days, observation_end, df, date_col, "observation_end")
     codes, ids, _, last, n_days = _purchase_days(df[customer_col], days)
     monetary = np.bincount(codes, weights=df[amount_col].to_numpy(np.float64), minlength=len(ids))
     return pd.DataFrame(

@@ -409,18 +409,22 @@ def test_discounted_clv_by_hand():
     e52 = bg.expected_purchases(52, x, t_x, T)
     # no discounting: margin x spend x purchases, whatever the periods
     for period in (1.0, 52 / 12, 52.0):
-        got = discounted_clv(bg, gg, x, t_x, T, m, horizon=52, discount_rate=0.0, period=period)
+        got = discounted_clv(
+            bg, gg, x, t_x, T, m, horizon=52, discount_rate=0.0, period_length=period
+        )
         assert got == pytest.approx(spend * e52)
     # one period of a year discounted at 10%, with a 30% margin
-    got = discounted_clv(bg, gg, x, t_x, T, m, horizon=52, period=52, discount_rate=0.1, margin=0.3)
+    got = discounted_clv(
+        bg, gg, x, t_x, T, m, horizon=52, period_length=52, discount_rate=0.1, margin_rate=0.3
+    )
     assert got == pytest.approx(0.3 * spend * e52 / 1.1)
     # two half-years: each half's purchases discounted from its end
     e26 = bg.expected_purchases(26, x, t_x, T)
-    got = discounted_clv(bg, gg, x, t_x, T, m, horizon=52, period=26, discount_rate=0.21)
+    got = discounted_clv(bg, gg, x, t_x, T, m, horizon=52, period_length=26, discount_rate=0.21)
     assert got == pytest.approx(spend * (e26 / 1.1 + (e52 - e26) / 1.21))
     # a last, shorter period ends at the horizon
     e30 = bg.expected_purchases(30, x, t_x, T)
-    got = discounted_clv(bg, gg, x, t_x, T, m, horizon=30, period=26, discount_rate=0.21)
+    got = discounted_clv(bg, gg, x, t_x, T, m, horizon=30, period_length=26, discount_rate=0.21)
     assert got == pytest.approx(spend * (e26 / 1.1 + (e30 - e26) / 1.21 ** (30 / 52)))
 
 
@@ -667,12 +671,14 @@ def test_discounted_clv_errors(fitted):
         discounted_clv(fitted, GammaGammaModel(), *args)
     with pytest.raises(ValueError, match=r"`discount_rate` must be in \(-1, 1\]"):
         discounted_clv(fitted, gg, *args, discount_rate=-1)
-    with pytest.raises(ValueError, match=r"`margin` must be in \[0, 1\], got 25.*share of spend"):
-        discounted_clv(fitted, gg, *args, margin=25)
+    with pytest.raises(
+        ValueError, match=r"`margin_rate` must be in \[0, 1\], got 25.*share of spend"
+    ):
+        discounted_clv(fitted, gg, *args, margin_rate=25)
     with pytest.raises(ValueError, match=r"`horizon` must be in \(0, inf\)"):
         discounted_clv(fitted, gg, *args, horizon=0)
-    with pytest.raises(ValueError, match=r"`period` must be in \(0, inf\)"):
-        discounted_clv(fitted, gg, *args, period=-2)
+    with pytest.raises(ValueError, match=r"`period_length` must be in \(0, inf\)"):
+        discounted_clv(fitted, gg, *args, period_length=-2)
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,7 @@ def _outcomes() -> pd.DataFrame:
 
 
 def _rfm() -> pd.DataFrame:
-    return rfm.rfm_table(_tx(), as_of="2024-06-30")
+    return rfm.rfm_table(_tx(), observation_end="2024-06-30")
 
 
 def _scores() -> pd.DataFrame:
@@ -202,7 +202,7 @@ SPECS = [
         lambda transactions, **kw: rfm.rfm_table(transactions, **kw),
         {"transactions": _tx_frame()},
         {},
-        ("as_of",),
+        ("observation_end",),
     ),
     Spec(
         "rfm.calibration_holdout_summary",
@@ -436,9 +436,9 @@ SPECS = [
         },
         {
             "horizon": [np.inf, 0, -52, np.nan],
-            "period": [1e-9, 0, np.inf],
+            "period_length": [1e-9, 0, np.inf],
             "discount_rate": [15, -1, np.inf, np.nan],
-            "margin": [25, np.inf],
+            "margin_rate": [25, np.inf],
             "units_per_year": [0, np.inf],
         },
     ),

@@ -97,9 +97,9 @@ def test_dates_day_first_and_iso_agree(d):
 def test_russian_dates_everywhere():
     iso, ru = "2025-03-05", "05.03.2025"
     tx = TX.assign(timestamp=TX["timestamp"] + pd.DateOffset(years=1))
-    assert rfm.rfm_table(tx, as_of=ru).equals(rfm.rfm_table(tx, as_of=iso))
+    assert rfm.rfm_table(tx, observation_end=ru).equals(rfm.rfm_table(tx, observation_end=iso))
     assert (
-        rfm.rfm_table(tx, as_of=ru)["recency"].min()
+        rfm.rfm_table(tx, observation_end=ru)["recency"].min()
         == (pd.Timestamp(iso) - tx["timestamp"].max()).days
     )
     assert retention.cohort_table(tx, observation_end=ru).equals(
@@ -119,7 +119,7 @@ def test_russian_dates_everywhere():
 def test_tz_aware_end_equal_to_last_purchase_is_accepted():
     tx = TX.assign(timestamp=TX["timestamp"].dt.tz_localize("Asia/Vladivostok"))
     last_utc = tx["timestamp"].max().tz_convert("UTC")
-    assert rfm.rfm_table(tx, as_of=last_utc)["recency"].min() == 0
+    assert rfm.rfm_table(tx, observation_end=last_utc)["recency"].min() == 0
     retention.cohort_table(tx, observation_end=last_utc)
     groups = pd.DataFrame({"customer_id": [1, 2, 3], "group": ["treatment", "control", "control"]})
     out = relationship.program_outcomes(tx.assign(margin=1.0), groups, weeks=1)
@@ -206,11 +206,11 @@ def test_discounted_clv_horizon_and_period_errors():
         str(err.value) == "`horizon` must be a finite number, got inf. E.g. 52 for a year of weeks."
     )
     with pytest.raises(ValueError) as err:
-        clv.discounted_clv(*args, period=1e-9)
+        clv.discounted_clv(*args, period_length=1e-9)
     assert str(err.value) == (
-        "`horizon` / `period` = 52 / 1e-09 makes 52,000,000,000 discounting steps (at most "
-        "100,000): `period` is one discounting step in the models' time unit, e.g. "
-        "period=52/12 for months when the models were fitted in weeks."
+        "`horizon` / `period_length` = 52 / 1e-09 makes 52,000,000,000 discounting steps "
+        "(at most 100,000): `period_length` is one discounting step in the models' time unit, "
+        "e.g. period_length=52/12 for months when the models were fitted in weeks."
     )
 
 

@@ -415,7 +415,7 @@ def test_rfm_heatmap_shows_each_cell():
 
 def test_cohort_heatmap_percent_cells_and_gaps():
     r = pd.DataFrame({0: [1.0, 1.0], 1: [0.25, np.nan]}, index=["2024-01", "2024-02"])
-    ax = plots.cohort_heatmap(r, period="weeks")
+    ax = plots.cohort_heatmap(r, unit="weeks")
     assert [t.get_text() for t in ax.texts] == ["100%", "25%", "100%"]
     assert ax.get_xlabel() == "weeks since first purchase"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["2024-01", "2024-02"]
@@ -470,7 +470,7 @@ def test_clv_by_segment_docstring_names_a_per_segment_input():
 
 def test_cumulative_clv_line_and_payback_shading():
     c = pd.DataFrame({"t": [0, 1, 2, 3], "v": [-1000.0, -200.0, 500.0, 900.0]})
-    ax = plots.cumulative_clv(c, period_col="t", value_col="v", period="months")
+    ax = plots.cumulative_clv(c, period_col="t", value_col="v", unit="months")
     assert list(ax.lines[0].get_ydata()) == [-1000.0, -200.0, 500.0, 900.0]
     assert ax.get_xlabel() == "months since acquisition"
     assert ax.texts[0].get_text() == "900 roubles"

@@ -364,7 +364,7 @@ def test_rfm_table_by_hand():
             (9, "2024-02-10 09:00", 500),
         ]
     )
-    t = rfm_table(log, as_of="2024-03-31")
+    t = rfm_table(log, observation_end="2024-03-31")
     assert t.index.name == "customer_id"
     assert t.columns.tolist() == ["recency", "frequency", "monetary"]
     assert t.loc[7].tolist() == [11, 2, 230.0]
@@ -376,7 +376,7 @@ def test_rfm_table_by_hand():
 
 def test_rfm_table_agrees_with_clv_summary_on_case_data(case_transactions):
     tx = case_transactions
-    t = rfm_table(tx, as_of="2024-12-31")
+    t = rfm_table(tx, observation_end="2024-12-31")
     s = clv_summary(tx, observation_end="2024-12-31", freq="D")
     assert t.index.equals(s.index)
     np.testing.assert_array_equal(t["frequency"], s["frequency"] + 1)
@@ -385,10 +385,13 @@ def test_rfm_table_agrees_with_clv_summary_on_case_data(case_transactions):
     np.testing.assert_allclose(t["monetary"], total.loc[t.index], rtol=1e-12)
 
 
-def test_rfm_table_error_purchase_after_as_of():
+def test_rfm_table_error_purchase_after_observation_end():
     log = _log([(1, "2024-01-01", 1), (2, "2024-02-01", 1)])
-    with pytest.raises(ValueError, match=r"1 purchase\(s\) after as_of=2024-01-15.*later `as_of`"):
-        rfm_table(log, as_of="2024-01-15")
+    with pytest.raises(
+        ValueError,
+        match=r"1 purchase\(s\) after observation_end=2024-01-15.*later `observation_end`",
+    ):
+        rfm_table(log, observation_end="2024-01-15")
 
 
 def test_rfm_table_error_missing_column_and_bad_dates():
@@ -557,7 +560,7 @@ def test_rfm_segments_error_missing_column():
 
 def test_segment_summary_on_case_data(case_transactions):
     tx = case_transactions
-    seg = rfm_segments(rfm_scores(rfm_table(tx, as_of="2024-12-31")))
+    seg = rfm_segments(rfm_scores(rfm_table(tx, observation_end="2024-12-31")))
     assert len(seg) == tx["customer_id"].nunique()
     summ = segment_summary(seg)
     # every segment of the map is used on the case data
@@ -695,7 +698,7 @@ def test_clv_summary_mixed_type_ids_keep_first_seen_order():
 
 
 def test_score_matrix_counts_and_values(case_transactions):
-    sc = rfm_scores(rfm_table(case_transactions, as_of="2024-12-31"))
+    sc = rfm_scores(rfm_table(case_transactions, observation_end="2024-12-31"))
     counts = score_matrix(sc)
     assert counts.shape == (5, 5)
     assert counts.index.tolist() == [1, 2, 3, 4, 5] and counts.index.name == "R"

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from rmlib._validate import check_discount_rate, check_in_range
+from rmlib._validate import check_discount_rate, check_in_range, renamed
 from rmlib.clv._inputs import _rfm_inputs, _wrap
 from rmlib.clv.bgnbd import BetaGeoModel, _check_unit, _guard
 from rmlib.clv.gammagamma import GammaGammaModel
@@ -24,17 +24,20 @@ def discounted_clv(
     monetary_value,
     horizon: float = 52.0,
     discount_rate: float = 0.10,
-    period: float = 52.0 / 12,
-    margin: float = 1.0,
+    period_length: float = 52.0 / 12,
+    margin_rate: float = 1.0,
     units_per_year: float = 52.0,
+    *,
+    period: float | None = None,
+    margin: float | None = None,
 ):
     """Discounted customer lifetime value over a horizon, per customer.
 
-    The horizon is cut into periods of length ``period``; the value is ::
+    The horizon is cut into periods of length ``period_length``; the value is ::
 
-        CLV = margin * E[spend] * sum_k (E[Y(s_k)] - E[Y(s_{k-1})]) / (1 + d)**(s_k / units_per_year)
+        CLV = margin_rate * E[spend] * sum_k (E[Y(s_k)] - E[Y(s_{k-1})]) / (1 + d)**(s_k / units_per_year)
 
-    where ``s_k = min(k * period, horizon)`` are the period ends,
+    where ``s_k = min(k * period_length, horizon)`` are the period ends,
     ``E[Y(s)]`` the BG/NBD expected purchases by time ``s``
     (:meth:`BetaGeoModel.expected_purchases`), ``E[spend]`` the Gamma-Gamma
     expected spend per purchase (:meth:`GammaGammaModel.expected_spend`)
@@ -56,13 +59,17 @@ def discounted_clv(
         Length of the future to value, in the models' time unit (52 weeks = a year).
     discount_rate : float, default 0.10
         Yearly discount rate, > -1 (0.10 for 10% a year).
-    period : float, default 52/12
+    period_length : float, default 52/12
         Length of one discounting step in the models' time unit (a month of
         weeks by default). The last step ends at ``horizon``.
-    margin : float, default 1.0
+    margin_rate : float, default 1.0
         Share of the spend that is profit, in [0, 1]; 1 values revenue.
     units_per_year : float, default 52
         Time units in a year (52 for weeks, 365 for days, 12 for months).
+    period, margin
+        Former names of ``period_length`` and ``margin_rate`` (deprecated:
+        elsewhere in rmlib ``period`` is a calendar code such as ``"M"`` and
+        ``margin`` an amount of money).
 
     Returns
     -------
@@ -92,14 +99,24 @@ def discounted_clv(
         )
     bgnbd._require_fit()
     gg._require_fit()
+    period_length = renamed("discounted_clv", "period", period, "period_length", period_length,
+                            52.0 / 12, "in rmlib `period` is a calendar code such as 'M'")  # fmt: skip
+    margin_rate = renamed("discounted_clv", "margin", margin, "margin_rate", margin_rate, 1.0,
+                          "in rmlib `margin` is money, a share of spend is `margin_rate`")  # fmt: skip
     h = check_in_range(
         horizon, "horizon", 0, low_inclusive=False, hint="E.g. 52 for a year of weeks."
     )
     step = check_in_range(
-        period, "period", 0, low_inclusive=False, hint="E.g. 52/12 for months of weeks."
+        period_length,
+        "period_length",
+        0,
+        low_inclusive=False,
+        hint="E.g. 52/12 for months of weeks.",
     )
     d = check_discount_rate(discount_rate)
-    mrg = check_in_range(margin, "margin", 0, 1, hint="Margin is a share of spend: 0.25 for 25%.")
+    mrg = check_in_range(
+        margin_rate, "margin_rate", 0, 1, hint="The margin rate is a share of spend: 0.25 for 25%."
+    )
     upy = check_in_range(
         units_per_year, "units_per_year", 0, low_inclusive=False, hint="E.g. 52 for weeks."
     )
@@ -110,9 +127,10 @@ def discounted_clv(
     n_steps = max(1, math.ceil(h / step - 1e-9))
     if n_steps > _MAX_STEPS:
         raise ValueError(
-            f"`horizon` / `period` = {h:g} / {step:g} makes {n_steps:,} discounting steps "
-            f"(at most {_MAX_STEPS:,}): `period` is one discounting step in the models' time "
-            f"unit, e.g. period=52/12 for months when the models were fitted in weeks."
+            f"`horizon` / `period_length` = {h:g} / {step:g} makes {n_steps:,} discounting "
+            f"steps (at most {_MAX_STEPS:,}): `period_length` is one discounting step in the "
+            f"models' time unit, e.g. period_length=52/12 for months when the models were "
+            f"fitted in weeks."
         )
     ends = np.minimum(np.arange(1, n_steps + 1) * step, h)
     total = np.zeros(len(x))
