@@ -23,7 +23,6 @@ from rmlib.grading.pipeline import Course, copy_course
 ROOT = Path(__file__).resolve().parent.parent
 A = "capstone"
 SOURCE = ROOT / "assignments" / "source" / A / f"{A}.ipynb"
-SELF_STUDY = ROOT / "notebooks" / "capstone"
 
 POOLED_CONCENTRATION = """
 segment_of = customers.set_index("customer_id")["segment"]
