@@ -14,9 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from rmlib.grading import submissions as S
-from rmlib.grading.pipeline import Course, copy_course
+from _graded_term import grade_students
 
 ROOT = Path(__file__).resolve().parent.parent
 A = "ch04_loyalty"
@@ -255,27 +253,8 @@ def test_each_mistake_fails_the_deciding_test(variant, mistake):
 # ---------------------------------------------------------------------------- end to end
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = copy_course(ROOT / "assignments", tmp_path_factory.mktemp(A) / "course")
-    course = Course(root)
-    course.generate(A)
-    src = nbformat.read(root / "source" / A / f"{A}.ipynb", as_version=4)
-    rel = nbformat.read(root / "release" / A / f"{A}.ipynb", as_version=4)
-    ok = S.answered(rel, src)
-    students = {"reference": ok}
-    for mistake, (cell, code, _) in MISTAKES.items():
-        students[mistake] = S.edit_cell(ok, cell, code)
-    course.add_students({s: ("Sim", s) for s in students})
-    for sid, nb in students.items():
-        course.submit(sid, A, {A: nb})
-    run = course.autograde(A)
-    assert run.failed == [], run.log[-3000:]
-    points = {
-        c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
-        for c in src.cells
-        if c.metadata.get("nbgrader", {}).get("grade")
-        and not c.metadata["nbgrader"].get("solution")
-    }
-    return course, points
+    edits = {m: [(cell, code)] for m, (cell, code, _) in MISTAKES.items()}
+    return grade_students(tmp_path_factory, A, edits)
 
 
 @pytest.mark.slow

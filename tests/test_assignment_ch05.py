@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pytest
+from _graded_term import grade_students
 
 from rmlib import crm
 from rmlib import relationship as R
 from rmlib.datasets import load_case
-from rmlib.grading import submissions as S
-from rmlib.grading.pipeline import Course, copy_course
 
 ROOT = Path(__file__).resolve().parent.parent
 A = "ch05_crm"
@@ -148,27 +146,7 @@ def test_readiness_mistake_is_told_apart():
 # ---------------------------------------------------------------------------- end to end
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = copy_course(ROOT / "assignments", tmp_path_factory.mktemp(A) / "course")
-    course = Course(root)
-    course.generate(A)
-    src = nbformat.read(root / "source" / A / f"{A}.ipynb", as_version=4)
-    rel = nbformat.read(root / "release" / A / f"{A}.ipynb", as_version=4)
-    ok = S.answered(rel, src)
-    students = {"reference": ok}
-    for mistake, (cell, code) in MISTAKES.items():
-        students[mistake] = S.edit_cell(ok, cell, code)
-    course.add_students({s: ("Sim", s) for s in students})
-    for sid, nb in students.items():
-        course.submit(sid, A, {A: nb})
-    run = course.autograde(A)
-    assert run.failed == [], run.log[-3000:]
-    points = {
-        c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
-        for c in src.cells
-        if c.metadata.get("nbgrader", {}).get("grade")
-        and not c.metadata["nbgrader"].get("solution")
-    }
-    return course, points
+    return grade_students(tmp_path_factory, A, {m: [edit] for m, edit in MISTAKES.items()})
 
 
 @pytest.mark.slow

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _graded_term import grade_students
 
 from rmlib import crm, pareto, relationship, rubric
 from rmlib.datasets import load_case
 from rmlib.grading import submissions as S
-from rmlib.grading.pipeline import Course, copy_course
 
 ROOT = Path(__file__).resolve().parent.parent
 A = "capstone"
@@ -231,33 +231,12 @@ def test_sql_mistakes_are_told_apart(case):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = copy_course(ROOT / "assignments", tmp_path_factory.mktemp(A) / "course")
-    course = Course(root)
-    course.generate(A)
-    src = nbformat.read(root / "source" / A / f"{A}.ipynb", as_version=4)
-    rel = nbformat.read(root / "release" / A / f"{A}.ipynb", as_version=4)
-    ok = S.answered(rel, src)
-    students = {"reference": ok}
-    for mistake, (cell, code) in MISTAKES.items():
-        students[mistake] = S.edit_cell(ok, cell, code)
-    weak = ok
-    for cell, code in WEAK.items():
-        weak = S.edit_cell(weak, cell, code)
-    students["weak"] = weak
-    course.add_students({s: ("Sim", s) for s in students})
-    for sid, nb in students.items():
-        course.submit(sid, A, {A: nb})
-    run = course.autograde(A)
-    assert run.failed == [], run.log[-3000:]
+    edits = {m: [edit] for m, edit in MISTAKES.items()}
+    edits["weak"] = list(WEAK.items())
+    course, points = grade_students(tmp_path_factory, A, edits)
     r = rubric.load_rubric()
     for answer, levels in WEAK_LEVELS.items():
         course.set_manual_score(A, "weak", answer, rubric.score(r, answer, levels)["total"])
-    points = {
-        c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
-        for c in src.cells
-        if c.metadata.get("nbgrader", {}).get("grade")
-        and not c.metadata["nbgrader"].get("solution")
-    }
     return course, points
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _graded_term import test_points
 from _text import visible_text
 
 from rmlib.grading import points
@@ -218,9 +219,7 @@ def _case_data_available() -> bool:
 
 def _auto_points(nb, prefixes=None) -> float:
     return sum(
-        float(_meta(c)["points"])
-        for c in _tests(nb)
-        if prefixes is None or _meta(c)["grade_id"].split("_")[0] in prefixes
+        p for gid, p in test_points(nb).items() if prefixes is None or gid.split("_")[0] in prefixes
     )
 
 

@@ -15,12 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pytest
-
-from rmlib.grading import submissions as S
-from rmlib.grading.parallel import autograde_class
-from rmlib.grading.pipeline import Course, copy_course
+from _graded_term import grade_students
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-mistakes")]
 
@@ -113,27 +109,8 @@ def _part(cell: str) -> str:
 @pytest.fixture(scope="module", params=sorted(MISTAKES))
 def graded(request, tmp_path_factory):
     a = request.param
-    root = copy_course(ROOT / "assignments", tmp_path_factory.mktemp(a) / "course")
-    course = Course(root)
-    course.generate(a)
-    src = nbformat.read(root / "source" / a / f"{a}.ipynb", as_version=4)
-    rel = nbformat.read(root / "release" / a / f"{a}.ipynb", as_version=4)
-    ok = S.answered(rel, src)
-    students = {}
-    for mistake, (cell, code) in MISTAKES[a].items():
-        for v in VARIANTS:
-            students[f"{mistake}_{v}"] = S.edit_cell(ok, cell, code)
-    course.add_students({s: ("Sim", s) for s in students})
-    for sid, nb in students.items():
-        course.submit(sid, a, {a: nb})
-    table = autograde_class(course, a, workers=2, echo=None)
-    assert (table["status"] == "graded").all(), table
-    points = {
-        c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
-        for c in src.cells
-        if c.metadata.get("nbgrader", {}).get("grade")
-        and not c.metadata["nbgrader"].get("solution")
-    }
+    edits = {f"{m}_{v}": [edit] for m, edit in MISTAKES[a].items() for v in VARIANTS}
+    course, points = grade_students(tmp_path_factory, a, edits, reference=False, workers=2)
     return a, course, points
 
 
