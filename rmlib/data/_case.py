@@ -57,7 +57,7 @@ class TableParts:
 
 @dataclass(eq=False, repr=False)
 class Case:
-    """The case company's data: nine tables and the generator's metadata.
+    """The case company's data: ten tables and the generator's metadata.
 
     Attributes are DataFrames whose columns are defined in
     :mod:`rmlib.data.schema`; ``meta`` is a dict (the arguments used and the
@@ -73,6 +73,7 @@ class Case:
 
     customers: pd.DataFrame
     transactions: pd.DataFrame
+    returns: pd.DataFrame
     stores: pd.DataFrame
     employees: pd.DataFrame
     partners: pd.DataFrame

@@ -299,8 +299,9 @@ def generate_case(
     Returns
     -------
     Case
-        Tables ``customers, transactions, stores, employees, partners, surveys,
-        interactions, loyalty, truth`` (columns in :mod:`rmlib.data.schema`) and
+        Tables ``customers, transactions, returns, stores, employees, partners,
+        surveys, interactions, loyalty, truth`` (columns in :mod:`rmlib.data.schema`;
+        ``returns`` is empty, see :func:`add_nonbuyers_and_returns`) and
         ``meta`` (arguments and true population parameters).
 
     Notes
@@ -577,6 +578,7 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
     put("stores", stores)
     put("employees", employees)
     put("partners", _partners(pools, locale, r_part))
+    put("returns", schema.empty("returns"))  # none here: see add_nonbuyers_and_returns
     rows = {name: counts[name] for name in schema.TABLE_NAMES}
     meta = _meta(n, t0, t1, locale, seed_record, stores, rows, enrolled, treatment)
     step("meta")

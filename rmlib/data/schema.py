@@ -34,6 +34,7 @@ __all__ = [
     "columns",
     "conform",
     "dtypes",
+    "empty",
     "schema_markdown",
 ]
 
@@ -74,7 +75,8 @@ _TABLES = [
         (
             "signup_date",
             "datetime64[ns]",
-            "Date of the first purchase, when the customer signed up.",
+            "Date the customer signed up: the first purchase or, for a registered customer "
+            "who never bought, the registration.",
         ),
         (
             "acquisition_channel",
@@ -109,6 +111,19 @@ _TABLES = [
         ),
         ("items", "int64", "Number of items bought."),
         ("discount", "float64", "Promotional discount given, roubles (0 if none)."),
+    ),
+    _t(
+        "returns",
+        "One row per return: goods brought back and refunded, in part or in full, after a "
+        "purchase. Net revenue is the purchases' amount minus the refunds. (The default "
+        "case has none; each student's assignment variant has some.)",
+        ("return_id", "int64", "Return number, in order of time."),
+        ("transaction_id", "int64", "The purchase the goods were bought in (see transactions)."),
+        ("customer_id", "int64", "Who returned them (the buyer)."),
+        ("timestamp", "datetime64[ns]", "Date and time of the refund (after the purchase)."),
+        ("amount", "float64", "Amount refunded, roubles (positive; at most the purchase's)."),
+        ("margin", "float64", "Gross margin lost with the refund, roubles."),
+        ("items", "int64", "Number of items returned."),
     ),
     _t(
         "stores",
@@ -323,6 +338,15 @@ def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
             s = pd.to_datetime(s)
         out[col] = s if str(s.dtype) == str(pd.Series([], dtype=dtype).dtype) else s.astype(dtype)
     return pd.DataFrame(out, index=pd.RangeIndex(len(df)), copy=False)
+
+
+def empty(table: str) -> pd.DataFrame:
+    """A table with no rows, in the schema's columns and dtypes.
+
+    >>> empty("returns").dtypes["timestamp"]
+    dtype('<M8[ns]')
+    """
+    return conform(pd.DataFrame({c: [] for c in columns(table)}), table)
 
 
 def schema_markdown() -> str:
