@@ -4,6 +4,34 @@ Students will pass the library everything, so each public function validates
 its arguments here, once, at the door. Every message says which argument or
 column is wrong, what was expected, what was found and how to fix it.
 Checks never modify what they are given.
+
+One meaning per name
+    An argument's name means the same thing in every function of :mod:`rmlib`;
+    where a function used another spelling, the old one still works for now, with
+    a :class:`DeprecationWarning` that names the new one (:func:`renamed`), and
+    giving both is an error. The column arguments that hold money:
+
+    * ``amount_col`` -- the money of each row of a transaction log, in roubles,
+      that the function adds up per customer (default ``"amount"``, what the
+      customer paid; pass ``"margin"`` to count margin instead). Used by
+      :mod:`rmlib.pareto` (was ``value_col``) and :mod:`rmlib.rfm`.
+    * ``margin_col`` -- the margin (gross profit) of each row of a transaction
+      log, in roubles; it may be negative (default ``"margin"``). Used by
+      :mod:`rmlib.relationship` and :func:`rmlib.loyalty.profitability_pyramid`
+      (was ``profit_col``).
+    * ``value_col`` -- a customer value already computed, in roubles: a CLV per
+      segment or a cumulative discounted value (:func:`rmlib.plots.clv_by_segment`,
+      :func:`rmlib.plots.cumulative_clv`, :func:`rmlib.clv.payback_period`).
+    * ``monetary_col`` -- the M column of an RFM table (money per customer);
+      ``unit_margin_col`` -- margin per unit (transaction or item) of a group.
+
+    A column of labels is named after them: :func:`rmlib.plots.kotler_grid`
+    reads ``customers_band_col`` and ``margin_band_col`` (were ``customers_col``
+    and ``margin_col``; a band such as ``"low"`` is not money). The other renames:
+    ``period`` is a calendar code (``"M"``), so a length of time is
+    ``period_length`` and an axis label ``unit``; ``margin`` is money, so a share
+    of spend is ``margin_rate``; the last day observed is ``observation_end``
+    (was ``as_of``).
 """
 
 from __future__ import annotations
@@ -351,19 +379,19 @@ def check_unique_ids(
     return ids
 
 
-def check_customer_values(values: pd.Series, arg: str, value_col: str = "value_col") -> pd.Series:
+def check_customer_values(values: pd.Series, arg: str, column_arg: str = "amount_col") -> pd.Series:
     """Check a Series of one number per customer (indexed by customer id).
 
     The ids must be present and unique; the values numbers, none missing or
     infinite (negatives are allowed: callers that need ``>= 0`` check it).
-    ``value_col`` names the argument that picks the value column when a
+    ``column_arg`` names the argument that picks the value column when a
     transaction log is passed instead, for the fix in the message. Returns a
     new float64 Series with the same index and name.
 
-    >>> check_customer_values(pd.Series([5, 7], index=[3, 3]), "profit", "profit_col")
+    >>> check_customer_values(pd.Series([5, 7], index=[3, 3]), "profit", "margin_col")
     Traceback (most recent call last):
     ...
-    ValueError: `profit` has repeated customer ids in its index (first: [3, 3]); give one value per customer, e.g. profit.groupby(level=0).sum(), or pass the transaction log with customer_col=... and profit_col=...
+    ValueError: `profit` has repeated customer ids in its index (first: [3, 3]); give one value per customer, e.g. profit.groupby(level=0).sum(), or pass the transaction log with customer_col=... and margin_col=...
     """
     _require_numbers(values, f"`{arg}`", arg, " (one value per customer, e.g. roubles)")
     missing_id = values.index.isna()
@@ -378,7 +406,7 @@ def check_customer_values(values: pd.Series, arg: str, value_col: str = "value_c
             f"`{arg}` has repeated customer ids in its index (first: "
             f"{first_labels(values.index, dup)}); give one value per customer, e.g. "
             f"{arg}.groupby(level=0).sum(), or pass the transaction log with "
-            f"customer_col=... and {value_col}=..."
+            f"customer_col=... and {column_arg}=..."
         )
     v = _finite_floats(values, f"`{arg}`", arg, "for customer(s)")
     return pd.Series(v, index=values.index.copy(), name=values.name)

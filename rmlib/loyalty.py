@@ -96,6 +96,7 @@ from rmlib._validate import (
     check_one_of,
     check_unique_ids,
     first_labels,
+    renamed,
 )
 
 __all__ = [
@@ -842,12 +843,12 @@ def _check_tiers(tiers: Any) -> dict[str, float]:
     return out
 
 
-def _profit_per_customer(data: Any, customer_col: str, profit_col: str) -> pd.Series:
+def _profit_per_customer(data: Any, customer_col: str, margin_col: str) -> pd.Series:
     if isinstance(data, pd.DataFrame):
-        check_customer_frame(data, "profit", customer_col, [profit_col])
-        check_numeric(data, "profit", profit_col)
-        return data.groupby(customer_col, sort=True)[profit_col].sum().astype("float64")
-    return check_customer_values(_as_series(data, profit_col, "profit"), "profit", "profit_col")
+        check_customer_frame(data, "profit", customer_col, [margin_col])
+        check_numeric(data, "profit", margin_col)
+        return data.groupby(customer_col, sort=True)[margin_col].sum().astype("float64")
+    return check_customer_values(_as_series(data, margin_col, "profit"), "profit", "margin_col")
 
 
 def profitability_pyramid(
@@ -857,7 +858,8 @@ def profitability_pyramid(
     method: str = "rank",
     losses_last: bool = True,
     customer_col: str = "customer_id",
-    profit_col: str = "margin",
+    margin_col: str = "margin",
+    profit_col: str | None = None,
 ) -> ProfitabilityPyramid:
     """The customer pyramid: tiers of customers by the profit they bring.
 
@@ -865,7 +867,7 @@ def profitability_pyramid(
     ----------
     profit : Series, DataFrame or list
         Profit per customer: a Series indexed by customer id, a DataFrame with
-        ``customer_col`` and ``profit_col`` (rows are added up per customer, so a
+        ``customer_col`` and ``margin_col`` (rows are added up per customer, so a
         transaction log with a margin column works), or a list (customers 0, 1, ...).
         Negative profit (a loss-making customer) is allowed.
     tiers : dict, optional
@@ -882,8 +884,12 @@ def profitability_pyramid(
     losses_last : bool
         If True, every customer with negative profit goes to the last tier whatever
         their rank: a customer who costs money is "lead" (Zeithaml, Rust & Lemon).
-    customer_col, profit_col : str
-        Columns used when ``profit`` is a DataFrame.
+    customer_col, margin_col : str
+        Columns used when ``profit`` is a DataFrame: the margin of each row is
+        the profit it brings.
+    profit_col : str, optional
+        Former name of ``margin_col`` (deprecated: one name for the margin
+        column across rmlib).
 
     Returns
     -------
@@ -910,7 +916,16 @@ def profitability_pyramid(
     check_one_of(method, "method", ["rank", "quantile"])
     if not isinstance(losses_last, bool):
         raise TypeError(f"`losses_last` must be True or False, got {losses_last!r}.")
-    values = _profit_per_customer(profit, customer_col, profit_col)
+    margin_col = renamed(
+        "profitability_pyramid",
+        "profit_col",
+        profit_col,
+        "margin_col",
+        margin_col,
+        "margin",
+        "the margin column is `margin_col` across rmlib",
+    )
+    values = _profit_per_customer(profit, customer_col, margin_col)
     v = values.to_numpy()
     n = len(v)
     names = list(shares)

@@ -8,10 +8,11 @@ What they accept
 
     * a **Series of value per customer**, indexed by customer id (for example
       ``transactions.groupby("customer_id")["amount"].sum()``);
-    * a **DataFrame** with a customer column and a value column (``customer_col``,
-      ``value_col``; defaults ``"customer_id"`` and ``"amount"`` of the case's
-      transaction log). Rows are added up per customer, so a transaction log and a
-      table with one row per customer both work;
+    * a **DataFrame** with a customer column and a money column (``customer_col``,
+      ``amount_col``; defaults ``"customer_id"`` and ``"amount"`` of the case's
+      transaction log; ``amount_col="margin"`` measures value in margin). Rows are
+      added up per customer, so a transaction log and a table with one row per
+      customer both work;
     * a plain list or NumPy array of values (customers are then numbered 0, 1, ...).
 
     Every function but :func:`pareto_table` itself also accepts a table made by
@@ -70,6 +71,7 @@ from rmlib._validate import (
     check_nonnegative,
     check_probability,
     first_labels,
+    renamed,
 )
 
 __all__ = [
@@ -99,6 +101,9 @@ _ABC = ("A", "B", "C")
 # ---------------------------------------------------------------------------
 
 
+_MONEY = "`amount_col` is the money column of a transaction log across rmlib"
+
+
 def _is_table(data: Any) -> bool:
     return isinstance(data, pd.DataFrame) and all(c in data.columns for c in TABLE_COLUMNS)
 
@@ -110,7 +115,7 @@ def _check_series(values: pd.Series, arg: str) -> pd.Series:
             f"`{arg}` is empty; pass the value of at least one customer "
             f"(e.g. transactions.groupby('customer_id')['amount'].sum())."
         )
-    v = check_customer_values(values, arg, "value_col")
+    v = check_customer_values(values, arg, "amount_col")
     negative = (v < 0).to_numpy()
     if negative.any():
         raise ValueError(
@@ -128,13 +133,13 @@ def _check_series(values: pd.Series, arg: str) -> pd.Series:
 
 
 def _customer_values(
-    data: Any, customer_col: str, value_col: str, arg: str = "values"
+    data: Any, customer_col: str, amount_col: str, arg: str = "values"
 ) -> pd.Series:
     """Value per customer as a validated float Series indexed by customer id."""
     if isinstance(data, pd.DataFrame):
-        check_customer_frame(data, arg, customer_col, [value_col])
-        check_nonnegative(data, arg, value_col)
-        values = data.groupby(customer_col, sort=True)[value_col].sum()
+        check_customer_frame(data, arg, customer_col, [amount_col])
+        check_nonnegative(data, arg, amount_col)
+        values = data.groupby(customer_col, sort=True)[amount_col].sum()
     elif isinstance(data, pd.Series):
         values = data
     elif isinstance(data, (list, tuple, np.ndarray)):
@@ -147,17 +152,17 @@ def _customer_values(
     else:
         raise TypeError(
             f"`{arg}` must be a Series of value per customer, a DataFrame with columns "
-            f"{customer_col!r} and {value_col!r}, or a list/array of values; got "
+            f"{customer_col!r} and {amount_col!r}, or a list/array of values; got "
             f"{type(data).__name__}."
         )
     return _check_series(values, arg)
 
 
-def _ascending(data: Any, customer_col: str, value_col: str) -> np.ndarray:
+def _ascending(data: Any, customer_col: str, amount_col: str) -> np.ndarray:
     """Customer values sorted from the least valuable (a Pareto table's ``value`` too)."""
     if _is_table(data):
-        data = _table(data, customer_col, value_col)["value"]
-    return np.sort(_customer_values(data, customer_col, value_col).to_numpy())
+        data = _table(data, customer_col, amount_col)["value"]
+    return np.sort(_customer_values(data, customer_col, amount_col).to_numpy())
 
 
 def _ranked(values: pd.Series) -> pd.Series:
@@ -169,7 +174,7 @@ def _ranked(values: pd.Series) -> pd.Series:
     return values.sort_values(ascending=False, kind="stable")
 
 
-def _table(data: Any, customer_col: str, value_col: str, arg: str = "values") -> pd.DataFrame:
+def _table(data: Any, customer_col: str, amount_col: str, arg: str = "values") -> pd.DataFrame:
     """A Pareto table: ``data`` itself if it is one (checked), else built from ``data``."""
     if _is_table(data):
         if len(data) == 0:
@@ -186,7 +191,7 @@ def _table(data: Any, customer_col: str, value_col: str, arg: str = "values") ->
                 f"[0, 1]; rebuild the table with rmlib.pareto.pareto_table(...)."
             )
         return data
-    return pareto_table(data, customer_col=customer_col, value_col=value_col)
+    return pareto_table(data, customer_col=customer_col, amount_col=amount_col)
 
 
 def _check_share(value: Any, arg: str) -> float:
@@ -210,7 +215,11 @@ def _check_cuts(a: Any, b: Any) -> tuple[float, float]:
 
 
 def pareto_table(
-    values: Any, *, customer_col: str = "customer_id", value_col: str = "amount"
+    values: Any,
+    *,
+    customer_col: str = "customer_id",
+    amount_col: str = "amount",
+    value_col: str | None = None,
 ) -> pd.DataFrame:
     """Customers ranked from the most valuable, with their share and the running share.
 
@@ -218,10 +227,13 @@ def pareto_table(
     ----------
     values : Series, DataFrame or array-like
         Value per customer (Series indexed by customer id, or a list/array), or a
-        DataFrame with ``customer_col`` and ``value_col`` whose rows are summed per
+        DataFrame with ``customer_col`` and ``amount_col`` whose rows are summed per
         customer (a transaction log). Values must be >= 0 and not all 0.
-    customer_col, value_col : str
+    customer_col, amount_col : str
         Columns used when ``values`` is a DataFrame.
+    value_col : str, optional
+        Former name of ``amount_col`` (deprecated: in rmlib ``value_col`` is a
+        computed customer value such as a CLV).
 
     Returns
     -------
@@ -251,7 +263,10 @@ def pareto_table(
     1               2   10.0    0.1        0.9            0.666667
     3               3   10.0    0.1        1.0            1.000000
     """
-    v = _ranked(_customer_values(values, customer_col, value_col))
+    amount_col = renamed(
+        "pareto_table", "value_col", value_col, "amount_col", amount_col, "amount", _MONEY
+    )
+    v = _ranked(_customer_values(values, customer_col, amount_col))
     x = v.to_numpy()
     running = np.cumsum(x)
     total = running[-1]  # so that the last running share is exactly 1
@@ -274,7 +289,8 @@ def top_share(
     top: float = 0.2,
     *,
     customer_col: str = "customer_id",
-    value_col: str = "amount",
+    amount_col: str = "amount",
+    value_col: str | None = None,
 ) -> float:
     """Share of the total value brought by the top ``top`` share of customers.
 
@@ -287,8 +303,10 @@ def top_share(
         As for :func:`pareto_table`, or a table it made.
     top : float
         Share of customers, in [0, 1] (0.2 for "the top 20%").
-    customer_col, value_col : str
+    customer_col, amount_col : str
         Columns used when ``values`` is a transaction log.
+    value_col : str, optional
+        Former name of ``amount_col`` (deprecated).
 
     Returns
     -------
@@ -302,8 +320,11 @@ def top_share(
     >>> top_share([50, 30, 10, 5, 5], 0.5)  # ceil(2.5) = 3 customers
     0.9
     """
+    amount_col = renamed(
+        "top_share", "value_col", value_col, "amount_col", amount_col, "amount", _MONEY
+    )
     top = _check_share(top, "top")
-    table = _table(values, customer_col, value_col)
+    table = _table(values, customer_col, amount_col)
     k = math.ceil(round(top * len(table), 9))
     return 0.0 if k == 0 else float(table["cum_share"].iloc[k - 1])
 
@@ -313,7 +334,8 @@ def customer_share_needed(
     value_share: float = 0.8,
     *,
     customer_col: str = "customer_id",
-    value_col: str = "amount",
+    amount_col: str = "amount",
+    value_col: str | None = None,
 ) -> float:
     """Smallest share of customers (the most valuable) that brings ``value_share`` of value.
 
@@ -327,8 +349,10 @@ def customer_share_needed(
         As for :func:`pareto_table`, or a table it made.
     value_share : float
         Share of value to reach, in [0, 1].
-    customer_col, value_col : str
+    customer_col, amount_col : str
         Columns used when ``values`` is a transaction log.
+    value_col : str, optional
+        Former name of ``amount_col`` (deprecated).
 
     Returns
     -------
@@ -340,8 +364,11 @@ def customer_share_needed(
     >>> customer_share_needed([50, 30, 10, 5, 5], 0.8)
     0.4
     """
+    amount_col = renamed(
+        "customer_share_needed", "value_col", value_col, "amount_col", amount_col, "amount", _MONEY
+    )
     value_share = _check_share(value_share, "value_share")
-    table = _table(values, customer_col, value_col)
+    table = _table(values, customer_col, amount_col)
     cum = table["cum_share"].to_numpy(dtype=float)
     k = int(np.searchsorted(cum, value_share - SHARE_TOLERANCE, side="left")) + 1
     if value_share == 0:
@@ -350,7 +377,11 @@ def customer_share_needed(
 
 
 def lorenz_curve(
-    values: Any, *, customer_col: str = "customer_id", value_col: str = "amount"
+    values: Any,
+    *,
+    customer_col: str = "customer_id",
+    amount_col: str = "amount",
+    value_col: str | None = None,
 ) -> pd.DataFrame:
     """Points of the Lorenz curve: customers from the least valuable, from (0, 0) to (1, 1).
 
@@ -358,8 +389,10 @@ def lorenz_curve(
     ----------
     values : Series, DataFrame, array-like or Pareto table
         As for :func:`pareto_table` (a Pareto table's ``value`` column is used).
-    customer_col, value_col : str
+    customer_col, amount_col : str
         Columns used when ``values`` is a transaction log.
+    value_col : str, optional
+        Former name of ``amount_col`` (deprecated).
 
     Returns
     -------
@@ -377,7 +410,10 @@ def lorenz_curve(
     2        0.666667          0.4
     3        1.000000          1.0
     """
-    x = _ascending(values, customer_col, value_col)
+    amount_col = renamed(
+        "lorenz_curve", "value_col", value_col, "amount_col", amount_col, "amount", _MONEY
+    )
+    x = _ascending(values, customer_col, amount_col)
     running = np.cumsum(x)
     n = len(x)
     return pd.DataFrame(
@@ -388,7 +424,13 @@ def lorenz_curve(
     )
 
 
-def gini(values: Any, *, customer_col: str = "customer_id", value_col: str = "amount") -> float:
+def gini(
+    values: Any,
+    *,
+    customer_col: str = "customer_id",
+    amount_col: str = "amount",
+    value_col: str | None = None,
+) -> float:
     """Gini coefficient of customer value: 0 = all equal, near 1 = one customer has all.
 
     With values sorted ascending, :math:`x_{(1)} \\le \\dots \\le x_{(n)}`,
@@ -403,8 +445,10 @@ def gini(values: Any, *, customer_col: str = "customer_id", value_col: str = "am
     ----------
     values : Series, DataFrame, array-like or Pareto table
         As for :func:`pareto_table`; values >= 0, not all 0.
-    customer_col, value_col : str
+    customer_col, amount_col : str
         Columns used when ``values`` is a transaction log.
+    value_col : str, optional
+        Former name of ``amount_col`` (deprecated).
 
     Returns
     -------
@@ -417,7 +461,8 @@ def gini(values: Any, *, customer_col: str = "customer_id", value_col: str = "am
     >>> gini([0, 0, 0, 10])  # one of four customers has everything: (n - 1) / n
     0.75
     """
-    x = _ascending(values, customer_col, value_col)
+    amount_col = renamed("gini", "value_col", value_col, "amount_col", amount_col, "amount", _MONEY)
+    x = _ascending(values, customer_col, amount_col)
     n = len(x)
     i = np.arange(1, n + 1)
     g = 2.0 * float(np.sum(i * x)) / (n * float(np.sum(x))) - (n + 1) / n
@@ -430,7 +475,8 @@ def abc_classes(
     b: float = 0.95,
     *,
     customer_col: str = "customer_id",
-    value_col: str = "amount",
+    amount_col: str = "amount",
+    value_col: str | None = None,
 ) -> pd.Series:
     """ABC class of every customer by the running share of value.
 
@@ -445,8 +491,10 @@ def abc_classes(
         As for :func:`pareto_table`, or a table it made.
     a, b : float
         Cut-offs in [0, 1] with ``a < b`` (default 80% and 95%).
-    customer_col, value_col : str
+    customer_col, amount_col : str
         Columns used when ``values`` is a transaction log.
+    value_col : str, optional
+        Former name of ``amount_col`` (deprecated).
 
     Returns
     -------
@@ -464,8 +512,11 @@ def abc_classes(
     z    C
     Name: abc_class, dtype: str
     """
+    amount_col = renamed(
+        "abc_classes", "value_col", value_col, "amount_col", amount_col, "amount", _MONEY
+    )
     a, b = _check_cuts(a, b)
-    table = _table(values, customer_col, value_col)
+    table = _table(values, customer_col, amount_col)
     cum = table["cum_share"].to_numpy(dtype=float)
     cls = np.where(cum <= a + SHARE_TOLERANCE, "A", np.where(cum <= b + SHARE_TOLERANCE, "B", "C"))
     return pd.Series(cls, index=table.index.copy(), name="abc_class", dtype="str")
@@ -477,7 +528,8 @@ def abc_summary(
     b: float = 0.95,
     *,
     customer_col: str = "customer_id",
-    value_col: str = "amount",
+    amount_col: str = "amount",
+    value_col: str | None = None,
 ) -> pd.DataFrame:
     """Size and value of each ABC class (see :func:`abc_classes` for the rule).
 
@@ -487,8 +539,10 @@ def abc_summary(
         As for :func:`pareto_table`, or a table it made.
     a, b : float
         Cut-offs in [0, 1] with ``a < b`` (default 80% and 95%).
-    customer_col, value_col : str
+    customer_col, amount_col : str
         Columns used when ``values`` is a transaction log.
+    value_col : str, optional
+        Former name of ``amount_col`` (deprecated).
 
     Returns
     -------
@@ -505,7 +559,10 @@ def abc_summary(
     1         B          2             0.4   15.0         0.15
     2         C          1             0.2    5.0         0.05
     """
-    table = _table(values, customer_col, value_col)
+    amount_col = renamed(
+        "abc_summary", "value_col", value_col, "amount_col", amount_col, "amount", _MONEY
+    )
+    table = _table(values, customer_col, amount_col)
     cls = abc_classes(table, a, b).to_numpy()
     value = table["value"].to_numpy(dtype=float)
     share = table["share"].to_numpy(dtype=float)

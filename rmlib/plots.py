@@ -1447,13 +1447,18 @@ def cumulative_clv(
     )
 
 
+_BAND = "a column of band labels is named `..._band_col`; `margin_col` is money in rmlib"
+
+
 def kotler_grid(
     points: pd.DataFrame | None = None,
     *,
     label_col: str = "label",
-    customers_col: str = "customers_band",
-    margin_col: str = "margin_band",
+    customers_band_col: str = "customers_band",
+    margin_band_col: str = "margin_band",
     ax: Axes | None = None,
+    customers_col: str | None = None,
+    margin_col: str | None = None,
 ) -> Axes:
     """Kotler's grid: number of customers and margin per unit decide the level.
 
@@ -1465,11 +1470,14 @@ def kotler_grid(
     ----------
     points : DataFrame, optional
         Businesses to place on the grid (e.g. the case's B2C and B2B arms),
-        one row each, with a label and their bands: ``customers_col`` in
-        ``"few"``, ``"medium"``, ``"many"`` and ``margin_col`` in ``"low"``,
+        one row each, with a label and their bands: ``customers_band_col`` in
+        ``"few"``, ``"medium"``, ``"many"`` and ``margin_band_col`` in ``"low"``,
         ``"medium"``, ``"high"`` (as classified by :mod:`rmlib.relationship`).
-    label_col, customers_col, margin_col : str
+    label_col, customers_band_col, margin_band_col : str
     ax : matplotlib Axes, optional
+    customers_col, margin_col : str, optional
+        Former names of ``customers_band_col`` and ``margin_band_col``
+        (deprecated: in rmlib ``margin_col`` is a column of money).
 
     Returns
     -------
@@ -1485,9 +1493,28 @@ def kotler_grid(
     >>> [t.get_text() for t in ax.texts[9:]]
     ['B2C', 'B2B']
     """
+    customers_band_col = renamed(
+        "kotler_grid",
+        "customers_col",
+        customers_col,
+        "customers_band_col",
+        customers_band_col,
+        "customers_band",
+        _BAND,
+    )
+    margin_band_col = renamed(
+        "kotler_grid",
+        "margin_col",
+        margin_col,
+        "margin_band_col",
+        margin_band_col,
+        "margin_band",
+        _BAND,
+    )
     if points is not None:
-        check_frame(points, "points", [label_col, customers_col, margin_col])
-        for col, allowed in ((customers_col, CUSTOMER_BANDS), (margin_col, MARGIN_BANDS)):
+        check_frame(points, "points", [label_col, customers_band_col, margin_band_col])
+        bands = ((customers_band_col, CUSTOMER_BANDS), (margin_band_col, MARGIN_BANDS))
+        for col, allowed in bands:
             bad = sorted(set(points[col].astype(str)) - set(allowed))
             if bad:
                 raise ValueError(
@@ -1515,8 +1542,8 @@ def kotler_grid(
             )
     if points is not None:
         for k, (_, row_) in enumerate(points.iterrows()):
-            col = MARGIN_BANDS.index(str(row_[margin_col]))
-            y = CUSTOMER_BANDS.index(str(row_[customers_col]))
+            col = MARGIN_BANDS.index(str(row_[margin_band_col]))
+            y = CUSTOMER_BANDS.index(str(row_[customers_band_col]))
             colour = CATEGORICAL[(k + 1) % len(CATEGORICAL)]
             ax.scatter([col + 0.5], [y + 0.35], s=120, color=colour, edgecolor="black", zorder=3)
             ax.text(

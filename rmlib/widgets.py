@@ -63,6 +63,7 @@ from rmlib._validate import (
     check_frame,
     check_nonnegative,
     check_probability,
+    renamed,
 )
 
 __all__ = [
@@ -289,8 +290,10 @@ class ParetoExplorer(Explorer):
     values : Series, DataFrame or array-like
         Value per customer in roubles (revenue or margin), or a transaction log;
         anything :func:`rmlib.pareto.pareto_table` accepts.
-    customer_col, value_col : str
+    customer_col, amount_col : str
         Columns used when ``values`` is a transaction log.
+    value_col : str, optional
+        Former name of ``amount_col`` (deprecated, as in :mod:`rmlib.pareto`).
 
     Examples
     --------
@@ -306,9 +309,23 @@ class ParetoExplorer(Explorer):
     title = "Pareto and ABC explorer"
 
     def __init__(
-        self, values: Any, *, customer_col: str = "customer_id", value_col: str = "amount"
+        self,
+        values: Any,
+        *,
+        customer_col: str = "customer_id",
+        amount_col: str = "amount",
+        value_col: str | None = None,
     ) -> None:
-        self.table = pareto.pareto_table(values, customer_col=customer_col, value_col=value_col)
+        amount_col = renamed(
+            "ParetoExplorer",
+            "value_col",
+            value_col,
+            "amount_col",
+            amount_col,
+            "amount",
+            "`amount_col` is the money column of a transaction log",
+        )
+        self.table = pareto.pareto_table(values, customer_col=customer_col, amount_col=amount_col)
         self.abc = pd.DataFrame()
         percent = {"readout_format": ".0%"}
         controls = {

@@ -52,9 +52,9 @@ def test_series_frame_and_list_agree():
 
 def test_custom_column_names():
     tx = pd.DataFrame({"client": ["x", "y", "x"], "profit": [1.0, 2.0, 3.0]})
-    t = pareto.pareto_table(tx, customer_col="client", value_col="profit")
+    t = pareto.pareto_table(tx, customer_col="client", amount_col="profit")
     assert list(t.index) == ["x", "y"] and t["value"].tolist() == [4.0, 2.0]
-    assert pareto.top_share(tx, 0.5, customer_col="client", value_col="profit") == 4 / 6
+    assert pareto.top_share(tx, 0.5, customer_col="client", amount_col="profit") == 4 / 6
 
 
 def test_top_share_by_hand_and_rounding_up():
@@ -182,7 +182,7 @@ def test_missing_column_lists_available():
     with pytest.raises(
         ValueError, match=r"no column 'revenue'. Available columns: 'customer', 'amount'"
     ):
-        pareto.gini(tx, customer_col="customer", value_col="revenue")
+        pareto.gini(tx, customer_col="customer", amount_col="revenue")
 
 
 def test_missing_customer_ids():

@@ -612,13 +612,16 @@ def test_kotler_grid_cells_follow_kotler():
 
 def test_kotler_grid_places_points_in_their_cells():
     arms = pd.DataFrame({"name": ["B2C", "B2B"], "c": ["many", "few"], "m": ["low", "high"]})
-    ax = plots.kotler_grid(arms, label_col="name", customers_col="c", margin_col="m")
+    ax = plots.kotler_grid(arms, label_col="name", customers_band_col="c", margin_band_col="m")
     offsets = [c.get_offsets()[0].tolist() for c in ax.collections]
     assert offsets == [[0.5, 2.35], [2.5, 0.35]]
     assert [t.get_text() for t in ax.texts[9:]] == ["B2C", "B2B"]
     with pytest.raises(ValueError, match=r"column 'c' of `points` must hold 'few'.*found 'lots'"):
         plots.kotler_grid(
-            arms.assign(c=["lots", "few"]), label_col="name", customers_col="c", margin_col="m"
+            arms.assign(c=["lots", "few"]),
+            label_col="name",
+            customers_band_col="c",
+            margin_band_col="m",
         )
 
 
