@@ -69,10 +69,11 @@ def customers_per_manager(
     mine = customers
     if active_only:
         statuses = set(customers[status_col].dropna().unique())
-        if not statuses <= {"active", "former"}:
+        known = {"active", "former", "prospect"}
+        if not statuses <= known:
             raise ValueError(
-                f"`customers[{status_col!r}]` must hold 'active' or 'former'; found "
-                f"{sorted(map(str, statuses - {'active', 'former'}))[:3]}. Use the CRM's "
+                f"`customers[{status_col!r}]` must hold 'active', 'former' or 'prospect'; "
+                f"found {sorted(map(str, statuses - known))[:3]}. Use the CRM's "
                 "customers table (rmlib.crm.crm_tables)."
             )
         mine = customers[customers[status_col] == "active"]
