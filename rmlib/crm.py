@@ -144,7 +144,7 @@ CREATE TABLE customers (
     acquisition_channel  TEXT,
     store_id             INTEGER REFERENCES stores (store_id),
     manager_id           INTEGER REFERENCES employees (employee_id),
-    status               TEXT NOT NULL CHECK (status IN ('active', 'former'))
+    status               TEXT NOT NULL CHECK (status IN ('active', 'former', 'prospect'))
 )""",
     "departures": """
 CREATE TABLE departures (
@@ -292,8 +292,10 @@ def crm_tables(case: Any = None) -> dict[str, pd.DataFrame]:
     The rules that derive what the case does not store as such:
 
     * ``customers.status`` is ``'former'`` for a customer whose contact log holds a
-      ``churn_notice`` and ``'active'`` otherwise: the CRM knows only the departures
-      a customer announced, not the silent ones (those are chapter 4's topic).
+      ``churn_notice``, ``'prospect'`` for a registered customer with no purchase (an
+      assignment variant has some; the default case none) and ``'active'``
+      otherwise: the CRM knows only the departures a customer announced, not the
+      silent ones (those are chapter 4's topic).
     * ``departures`` has one row per former customer: the date, reason and employee
       of their (first) churn notice.
     * ``contacts`` is the contact log (``interactions``) itself; refusals and churn
@@ -407,7 +409,11 @@ def crm_tables(case: Any = None) -> dict[str, pd.DataFrame]:
             "acquisition_channel": cust["acquisition_channel"],
             "store_id": _nullable_int(cust["store_id"]),
             "manager_id": _nullable_int(cust["manager_id"]),
-            "status": np.where(cust["customer_id"].isin(former), "former", "active"),
+            "status": np.select(
+                [cust["customer_id"].isin(former), ~cust["customer_id"].isin(tx["customer_id"])],
+                ["former", "prospect"],
+                "active",
+            ),
         }
     ).reset_index(drop=True)
     out["departures"] = (

@@ -139,16 +139,25 @@ def student_id() -> str:
 
 
 def variant_args(student: str, assignment: str) -> dict:
-    """Arguments of :func:`rmlib.data.generate_case` for one student's variant of an assignment.
+    """How one student's variant of an assignment's data is made.
 
     The seed comes from a hash of ``(student, assignment)``: the same pair always
-    gives the same data, another student or assignment other data. The number of
-    customers (4,001–5,999) is never a multiple of 5, so that "the top 20 %" is not
-    a whole number of customers and rounding it the wrong way changes the answer.
+    gives the same data, another student or assignment other data. The keys are
+    :func:`rmlib.data.generate_case`'s arguments for the buying customers, then
+    ``never_bought`` (registered customers who never bought, 3-8 % of the file)
+    and ``return_share`` (share of purchases with a return, 3-7 %) for
+    :func:`rmlib.data.add_nonbuyers_and_returns`. The variants are built so that
+    common mistakes change the answer: neither the buyers (4,001-5,999) nor all
+    customers on file are a multiple of 5, so "the top 20 %" is never a whole
+    number of customers; dividing by every customer on file instead of the buying
+    ones gives another rate; and revenue without the refunds is too high.
 
-    >>> variant_args("ivanova", "ch03_key_customers") == variant_args("ivanova", "ch03_key_customers")
+    >>> args = variant_args("ivanova", "ch03_key_customers")
+    >>> args == variant_args("ivanova", "ch03_key_customers")
     True
-    >>> variant_args("ivanova", "ch03_key_customers")["n_customers"] % 5 != 0
+    >>> args["n_customers"] % 5 != 0, (args["n_customers"] + args["never_bought"]) % 5 != 0
+    (True, True)
+    >>> args["never_bought"] > 0 and args["return_share"] > 0
     True
     """
     for name, value in (("student", student), ("assignment", assignment)):
@@ -159,13 +168,28 @@ def variant_args(student: str, assignment: str) -> dict:
     n_customers = 4001 + int.from_bytes(digest[4:6], "big") % 1999
     if n_customers % 5 == 0:
         n_customers += 1
-    return {**DEFAULT_CASE_ARGS, "n_customers": n_customers, "random_state": seed}
+    never_bought = round(n_customers * (0.03 + 0.05 * digest[6] / 255))
+    while (n_customers + never_bought) % 5 == 0:
+        never_bought += 1
+    return_share = round(0.03 + 0.04 * digest[7] / 255, 4)
+    return {
+        **DEFAULT_CASE_ARGS,
+        "n_customers": n_customers,
+        "random_state": seed,
+        "never_bought": never_bought,
+        "return_share": return_share,
+    }
+
+
+#: Bumped whenever :func:`variant_args` or the way a variant is made changes, so
+#: that a variant kept on disk by an older version is never read as a current one.
+VARIANT_VERSION = 2
 
 
 def variant_folder(student: str, assignment: str) -> Path:
     """Where a variant is looked for first (shipped with the grading data) and kept."""
     args = variant_args(student, assignment)
-    key = f"{args['random_state']:08x}-{args['n_customers']}"
+    key = f"v{VARIANT_VERSION}-{args['random_state']:08x}-{args['n_customers']}"
     shipped = data_dir() / "variants" / key
     if shipped.exists():
         return shipped
@@ -195,7 +219,10 @@ def load_case(assignment: str | None = None, *, student: str | None = None):
     >>> case.transactions.columns[:3].tolist()
     ['transaction_id', 'customer_id', 'timestamp']
     >>> mine = load_case("ch03_key_customers", student="ivanova")
-    >>> len(mine.customers) == variant_args("ivanova", "ch03_key_customers")["n_customers"]
+    >>> args = variant_args("ivanova", "ch03_key_customers")
+    >>> len(mine.customers) == args["n_customers"] + args["never_bought"]
+    True
+    >>> mine.transactions["customer_id"].nunique() == args["n_customers"]
     True
     """
     from rmlib.data import read_case
@@ -245,14 +272,18 @@ def remembered_variants():
 
 def ensure_variant(student: str, assignment: str) -> Path:
     """The folder of a student's variant, generated (atomically) if it is not there yet."""
-    from rmlib.data import generate_case
+    from rmlib.data import add_nonbuyers_and_returns, generate_case
     from rmlib.data._case import _replace_dir
 
     folder = variant_folder(student, assignment)
     if all((folder / f).exists() for f in _case_files()[:-1]):
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
-    case = generate_case(**variant_args(student, assignment))
+    args = variant_args(student, assignment)
+    extra = {k: args.pop(k) for k in ("never_bought", "return_share")}
+    case = add_nonbuyers_and_returns(
+        generate_case(**args), **extra, random_state=args["random_state"]
+    )
     with tempfile.TemporaryDirectory(prefix=".variant.", dir=folder.parent) as tmp:
         written = case.write(Path(tmp) / "case", format="csv")
         if not folder.exists():

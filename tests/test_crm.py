@@ -392,7 +392,7 @@ def test_reports_match_equivalent_sql(db, tables):
 
 
 def test_report_inputs_are_checked(tables):
-    with pytest.raises(ValueError, match="'active' or 'former'"):
+    with pytest.raises(ValueError, match="'active', 'former' or 'prospect'"):
         R.customers_per_manager(tables["customers"].assign(status="x"), tables["employees"])
     with pytest.raises(ValueError, match="no one with role 'pilot'"):
         R.customers_per_manager(tables["customers"], tables["employees"], role="pilot")

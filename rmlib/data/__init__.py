@@ -11,6 +11,8 @@ happened.
   CSV or Parquet and :func:`read_case` reads it back. For large cases,
   :func:`generate_case_files` writes the same files table by table without
   holding the whole case in memory.
+* :func:`add_nonbuyers_and_returns` adds what the teaching case leaves out and
+  a graded variant needs: registered customers who never bought, and returns.
 * :mod:`rmlib.data.schema` is the one place where tables, columns, dtypes and
   their meanings are defined.
 * ``python -m rmlib.data --customers N --seed S --out DIR`` does the same from
@@ -28,12 +30,14 @@ from rmlib.data import schema
 from rmlib.data._case import FORMATS, Case, read_case
 from rmlib.data._generate import POPULATION, generate_case, generate_case_files, seasonality
 from rmlib.data._people import LOCALES
+from rmlib.data._variant import add_nonbuyers_and_returns
 
 __all__ = [
     "FORMATS",
     "LOCALES",
     "POPULATION",
     "Case",
+    "add_nonbuyers_and_returns",
     "generate_case",
     "generate_case_files",
     "read_case",

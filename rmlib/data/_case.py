@@ -68,7 +68,7 @@ class Case:
     >>> from rmlib.data import generate_case
     >>> case = generate_case(n_customers=100, random_state=0)
     >>> list(case.tables())[:3]
-    ['customers', 'transactions', 'stores']
+    ['customers', 'transactions', 'returns']
     """
 
     customers: pd.DataFrame

@@ -17,7 +17,7 @@ Examples
 >>> dtypes("customers")["segment"]
 'str'
 >>> TABLE_NAMES[:3]
-('customers', 'transactions', 'stores')
+('customers', 'transactions', 'returns')
 """
 
 from __future__ import annotations
@@ -220,8 +220,8 @@ _TABLES = [
     ),
     _t(
         "loyalty",
-        "One row per B2C customer: the loyalty-card experiment. A random half was offered "
-        "the card at the first purchase (treatment), the other half was not (control).",
+        "One row per B2C customer who bought: the loyalty-card experiment. A random half was "
+        "offered the card at the first purchase (treatment), the other half was not (control).",
         ("customer_id", "int64", "B2C customer."),
         ("group", "str", "'treatment' (offered the card) or 'control' (not offered)."),
         ("enrolled", "bool", "True if the customer took the card (only possible in treatment)."),
@@ -237,7 +237,8 @@ _TABLES = [
     _t(
         "truth",
         "The hidden ground truth, one row per customer: what really drove the data. "
-        "For checking methods only; an analyst never sees this in real life.",
+        "For checking methods only; an analyst never sees this in real life. A registered "
+        "customer who never bought has purchase_rate 0 and no dropout probability or spend.",
         ("customer_id", "int64", "Customer."),
         ("segment", "str", "'B2C' or 'B2B'."),
         (
