@@ -62,6 +62,20 @@ NAMES = {
         "review_quiz",
         "textbook_questions",
     ],
+    # rmlib.quiz.bank was one module; it is now the loading part and re-exports the rest.
+    "rmlib.quiz.bank": [
+        "ITEM_TYPES",
+        "Bank",
+        "CheckResult",
+        "Item",
+        "OpenQuestion",
+        "Option",
+        "QuizBankError",
+        "available_banks",
+        "load_bank",
+        "open_questions",
+        "validate_bank",
+    ],
     "rmlib.relationship": [
         "CUSTOMER_BANDS",
         "CUSTOMER_CUTS",
@@ -119,6 +133,9 @@ def _modules_after(code: str) -> set[str]:
     "code",
     [
         "import rmlib.quiz.bank",
+        "import rmlib.quiz.items",
+        "import rmlib.quiz.marking",
+        "import rmlib.quiz.schema",
         "import rmlib.quiz.review",
         "from rmlib.quiz import load_bank, draw_review, QuizBankError\nload_bank('ch01')",
     ],
@@ -128,6 +145,12 @@ def test_quiz_banks_do_not_import_ipywidgets(code):
     assert "rmlib.quiz.bank" in loaded
     assert "ipywidgets" not in loaded
     assert "rmlib.quiz.widget" not in loaded
+
+
+def test_quiz_bank_names_are_the_package_objects():
+    """A name re-exported from rmlib.quiz.bank is the same object as in rmlib.quiz."""
+    bank, quiz = importlib.import_module("rmlib.quiz.bank"), importlib.import_module("rmlib.quiz")
+    assert all(getattr(bank, name) is getattr(quiz, name) for name in NAMES["rmlib.quiz.bank"])
 
 
 def test_quiz_widget_is_imported_on_first_use():

@@ -50,10 +50,15 @@ The widget
     the quiz shows its questions and options without answers.
 
 What lives where
-    :mod:`rmlib.quiz.bank` holds the schema, loading, validation, marking
-    (:meth:`Item.check`) and the open questions; :mod:`rmlib.quiz.review`
-    the review across chapters (draws, scores per chapter, rereading advice,
-    the textbook's questions); neither imports ipywidgets, so the grader and
+    :mod:`rmlib.quiz.items` holds what a bank is made of (:class:`Item`,
+    :class:`Option`, :class:`OpenQuestion`, :class:`Bank`);
+    :mod:`rmlib.quiz.schema` checks a bank against the format
+    (:func:`validate_bank`, :class:`QuizBankError`); :mod:`rmlib.quiz.marking`
+    marks an answer (:meth:`Item.check`, :class:`CheckResult`);
+    :mod:`rmlib.quiz.bank` loads the banks and shows the open questions (and
+    re-exports the names above, as before); :mod:`rmlib.quiz.review` the
+    review across chapters (draws, scores per chapter, rereading advice, the
+    textbook's questions). None of them imports ipywidgets, so the grader and
     a static site can use the banks without a notebook front end.
     :mod:`rmlib.quiz.widget` holds the widgets (:class:`Quiz`,
     :class:`QuizQuestion`, :class:`ReviewQuiz`, :func:`quiz`,

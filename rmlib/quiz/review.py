@@ -21,17 +21,9 @@ import pandas as pd
 
 from rmlib._validate import CHAPTER_CODE, check_chapter_code, check_random_state
 from rmlib.course import Rendered
-from rmlib.quiz.bank import (
-    Item,
-    QuizBankError,
-    _bank_dir,
-    _is_real,
-    _is_text,
-    _unknown_keys,
-    available_banks,
-    load_bank,
-    open_questions,
-)
+from rmlib.quiz.bank import _bank_dir, available_banks, load_bank, open_questions
+from rmlib.quiz.items import Item
+from rmlib.quiz.schema import QuizBankError, _is_real, _is_text, _unknown_keys
 
 # ---------------------------------------------------------------------------
 # review across chapters (chapter 6)

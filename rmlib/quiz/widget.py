@@ -3,7 +3,7 @@
 :class:`Quiz` is an :class:`ipywidgets.VBox` with one :class:`QuizQuestion`
 per item; :class:`ReviewQuiz` wraps a :class:`Quiz` over a draw from several
 chapters and reports a score per chapter. The marking itself lives in
-:mod:`rmlib.quiz.bank` (:meth:`Item.check`); this module only shows it.
+:mod:`rmlib.quiz.marking` (:meth:`Item.check`); this module only shows it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import ipywidgets as widgets
 import pandas as pd
 
 from rmlib._validate import check_random_state
-from rmlib.quiz.bank import Bank, CheckResult, Item, _letter, load_bank
+from rmlib.quiz.bank import load_bank
+from rmlib.quiz.items import Bank, Item
+from rmlib.quiz.marking import CheckResult, _letter, option_order
 from rmlib.quiz.review import (
     REREAD_BELOW,
     _review_selection,
@@ -60,7 +62,7 @@ class QuizQuestion(widgets.VBox):
     ) -> None:
         self.item = item
         #: The order the options are shown in (indices into ``item.options``).
-        self.order = item._order(order) if item.options else []
+        self.order = option_order(item, order) if item.options else []
         self.number = number
         self.result: CheckResult | None = None
         self._on_result = on_result
