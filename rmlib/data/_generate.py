@@ -9,6 +9,7 @@ through pools (see :mod:`rmlib.data._people`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -525,26 +526,22 @@ def _generate(n_customers, start, end, locale, random_state, progress, emit) -> 
     # --- interactions -------------------------------------------------------------------------
     purchases = [tx_cust, tx_ts]  # handed over: _interactions drops them when done
     del tx_cust, tx_ts
-    contacts = _interactions(
-        r_int,
-        n,
-        t0,
-        t1,
-        purchases,
-        home_store,
-        np.where(is_b2b, manager, 0),
-        pref,
-        employees,
-        attitude,
-        alive,
-        last_ts,
-        is_b2b,
-        treatment,
-        enrolled,
-        opt_in,
-        q_home,
-        first_ts,
+    facts = _ContactFacts(
+        is_b2b=is_b2b,
+        home=home_store,
+        manager=np.where(is_b2b, manager, 0),
+        pref=pref,
+        attitude=attitude,
+        q_home=q_home,
+        opt_in=opt_in,
+        treatment=treatment,
+        enrolled=enrolled,
+        alive=alive,
+        first_ts=first_ts,
+        last_ts=last_ts,
     )
+    contacts = _interactions(r_int, purchases, facts, employees=employees, t0=t0, t1=t1)
+    del facts
     put_parts("interactions", *contacts)
     del contacts
     step("interactions")
@@ -996,57 +993,67 @@ class _Words:
         return pd.array(pa.array(self.words, pa.large_string()).take(idx), dtype="str")
 
 
-def _interactions(
-    rng,
-    n,
-    t0,
-    t1,
-    purchases,
-    home,
-    manager,
-    pref,
-    employees,
-    attitude,
-    alive,
-    last_ts,
-    is_b2b,
-    treatment,
-    enrolled,
-    opt_in,
-    q_home,
-    first_ts,
-) -> tuple[int, Callable[[int, int], pd.DataFrame]]:
-    """The CRM contact log as its number of rows and ``rows(lo, hi)`` (a slice of the table).
+@dataclass(frozen=True)
+class _ContactFacts:
+    """What each customer's contacts depend on: arrays over customers, 0-based.
 
-    ``purchases``: a list of each purchase's customer (0-based) and time, emptied
-    here so that these arrays are freed once the contacts that follow purchases
-    are drawn;
-    ``home``, ``manager`` (0 = none), ``pref``: each customer's home store,
-    account manager and preferred channel.
+    ``home``, ``manager`` (0 = none) and ``pref``: home store, account manager
+    and preferred channel; ``q_home``: how well the home store is run;
+    ``first_ts`` and ``last_ts``: first and last purchase; ``alive``: still a
+    customer at the end.
     """
-    tx_cust, tx_ts = purchases
-    purchases.clear()
-    parts = []
-    words = _Words()
-    end_s = (t1 + pd.Timedelta(days=1)).to_datetime64().astype("datetime64[s]")
-    emp_store = employees["store_id"].fillna(-1).to_numpy(np.int64)
-    service = employees.loc[employees["role"] == "customer_service", "employee_id"].to_numpy()
-    first = first_ts.astype("datetime64[s]")
-    stop = np.where(alive, end_s, last_ts.astype("datetime64[s]"))
 
-    def handler(c, in_store):
+    is_b2b: np.ndarray
+    home: np.ndarray
+    manager: np.ndarray
+    pref: np.ndarray
+    attitude: np.ndarray
+    q_home: np.ndarray
+    opt_in: np.ndarray
+    treatment: np.ndarray
+    enrolled: np.ndarray
+    alive: np.ndarray
+    first_ts: np.ndarray
+    last_ts: np.ndarray
+
+
+class _ContactLog:
+    """The contact log while it is drawn: each kind of contact adds a part (stream ``rng``).
+
+    Holds the customers' facts, the staff who handle contacts and the window
+    (``t0`` to the end of ``t1``); :meth:`add` keeps a part in compact columns
+    (texts as :class:`_Words` codes) until :func:`_contact_table` sorts them.
+    """
+
+    def __init__(self, rng, facts: _ContactFacts, employees: pd.DataFrame, t0, t1) -> None:
+        self.rng, self.facts, self.employees, self.t0 = rng, facts, employees, t0
+        self.n = len(facts.is_b2b)
+        self.parts: list[tuple] = []
+        self.words = _Words()
+        self.end_s = (t1 + pd.Timedelta(days=1)).to_datetime64().astype("datetime64[s]")
+        self.emp_store = employees["store_id"].fillna(-1).to_numpy(np.int64)
+        self.service = employees.loc[
+            employees["role"] == "customer_service", "employee_id"
+        ].to_numpy()
+        self.first = facts.first_ts.astype("datetime64[s]")
+        self.stop = np.where(facts.alive, self.end_s, facts.last_ts.astype("datetime64[s]"))
+
+    def handler(self, c, in_store):
         """Employee for each contact: the account manager for B2B, store staff in store
         (``in_store``), customer service otherwise; 0 = automated."""
-        out = service[rng.integers(0, len(service), len(c))]
+        rng, facts = self.rng, self.facts
+        out = self.service[rng.integers(0, len(self.service), len(c))]
         if in_store.any():
-            picked = _grouped_pick(emp_store, home[c[in_store]], rng)
-            out[in_store] = employees["employee_id"].to_numpy()[picked]
-        out = np.where(is_b2b[c] & (manager[c] > 0), manager[c], out)
+            picked = _grouped_pick(self.emp_store, facts.home[c[in_store]], rng)
+            out[in_store] = self.employees["employee_id"].to_numpy()[picked]
+        out = np.where(facts.is_b2b[c] & (facts.manager[c] > 0), facts.manager[c], out)
         return out
 
-    def add(c, when, channel, kind, outcome, reason, emp):
+    def add(self, c, when, channel, kind, outcome, reason, emp):
+        """Keep the contacts of customers ``c`` at ``when`` (texts: see :meth:`_Words.codes`)."""
         k = len(c)
-        parts.append(
+        words = self.words
+        self.parts.append(
             (
                 c + 1,
                 when.astype("datetime64[s]"),
@@ -1058,15 +1065,55 @@ def _interactions(
             )
         )
 
-    def around(base, days_lo, days_hi):
-        secs = rng.integers(int(days_lo * 86400), int(days_hi * 86400) + 1, len(base))
+    def around(self, base, days_lo, days_hi):
+        """``base`` moved by a uniform whole number of seconds in ``[days_lo, days_hi]`` days."""
+        secs = self.rng.integers(int(days_lo * 86400), int(days_hi * 86400) + 1, len(base))
         return base + secs.astype("timedelta64[s]")
 
-    def two(first_label, second_label, is_first):
-        """``first_label`` where ``is_first``, else ``second_label``, as (labels, idx)."""
-        return [first_label, second_label], np.where(is_first, 0, 1).astype(np.int8)
+    def active_weeks(self, who):
+        """Weeks from the first purchase of each customer in ``who`` to the end or their loss."""
+        return np.maximum((self.stop[who] - self.first[who]).astype(np.int64) / (7 * 86400), 0)
 
-    # inquiries: ~6% of purchases come with a question
+    def spread(self, who, k):
+        """``k`` contacts of each customer in ``who`` at uniform times while active.
+
+        Returns each contact's customer and time."""
+        first, stop = self.first, self.stop
+        c = np.repeat(who, k)
+        span = np.repeat((stop[who] - first[who]).astype(np.int64), k)
+        offset = (self.rng.random(len(c)) * span).astype(np.int64)
+        return c, first[c] + offset.astype("timedelta64[s]")
+
+
+def _two(first_label, second_label, is_first):
+    """``first_label`` where ``is_first``, else ``second_label``, as (labels, idx)."""
+    return [first_label, second_label], np.where(is_first, 0, 1).astype(np.int8)
+
+
+def _interactions(
+    rng, purchases: list, facts: _ContactFacts, *, employees: pd.DataFrame, t0, t1
+) -> tuple[int, Callable[[int, int], pd.DataFrame]]:
+    """The CRM contact log as its number of rows and ``rows(lo, hi)`` (a slice of the table).
+
+    ``purchases``: a list of each purchase's customer (0-based) and time, emptied
+    here so that these arrays are freed once the contacts that follow purchases
+    are drawn. Each kind of contact is drawn in turn from ``rng``, in a fixed order.
+    """
+    log = _ContactLog(rng, facts, employees, t0, t1)
+    _inquiries(log, *purchases)
+    complained, when = _complaints(log, purchases)
+    _complaint_follow_ups(log, complained, when)
+    del complained, when
+    _account_management(log)
+    _offers(log)
+    _refusals(log)
+    _churn_notices(log)
+    return _contact_table(log)
+
+
+def _inquiries(log: _ContactLog, tx_cust, tx_ts) -> None:
+    """Inquiries: about 6% of purchases come with a question."""
+    rng = log.rng
     sel = np.flatnonzero(rng.random(len(tx_cust)) < 0.06)
     c = tx_cust[sel]
     channels = ["phone", "chat", "email", "store"]
@@ -1080,12 +1127,21 @@ def _interactions(
         "loyalty card",
         "delivery",
     ]
-    outcome = two("resolved", "unresolved", rng.random(len(c)) < 0.85)
-    when = around(tx_ts[sel], -2, 0)
-    emp = handler(c, ch == channels.index("store"))
-    add(c, when, (channels, ch), "inquiry", outcome, (reasons, reason), emp)
+    outcome = _two("resolved", "unresolved", rng.random(len(c)) < 0.85)
+    when = log.around(tx_ts[sel], -2, 0)
+    emp = log.handler(c, ch == channels.index("store"))
+    log.add(c, when, (channels, ch), "inquiry", outcome, (reasons, reason), emp)
 
-    # complaints: more likely from customers who dislike the company and at weaker stores
+
+def _complaints(log: _ContactLog, purchases: list):
+    """Complaints: more likely from customers who dislike the company and at weaker stores.
+
+    Empties ``purchases`` (the last use of the purchase arrays) and returns the
+    complaining customers and the complaints' times, for the follow-ups.
+    """
+    rng, attitude, q_home = log.rng, log.facts.attitude, log.facts.q_home
+    tx_cust, tx_ts = purchases
+    purchases.clear()
     # expit(-3.3 - 0.6 * attitude - 0.3 * quality) per purchase, computed in place
     p_c = attitude[tx_cust]
     p_c *= 0.6
@@ -1112,84 +1168,84 @@ def _interactions(
     u = rng.random(len(c))
     p_unres = special.expit(-1.4 - 0.5 * q_home[c])
     outcome = np.where(u < p_unres, 0, np.where(u < p_unres + 0.2, 1, 2)).astype(np.int8)
-    when = around(tx_ts[sel], 0, 3)
+    when = log.around(tx_ts[sel], 0, 3)
     del tx_cust, tx_ts, sel
-    emp = handler(c, ch == channels.index("store"))
+    emp = log.handler(c, ch == channels.index("store"))
     outcomes = ["unresolved", "compensated", "resolved"]
-    add(c, when, (channels, ch), "complaint", (outcomes, outcome), (reasons, reason), emp)
-    # accountable level: most complaints get a follow-up call a few days later
+    log.add(c, when, (channels, ch), "complaint", (outcomes, outcome), (reasons, reason), emp)
+    return c, when
+
+
+def _complaint_follow_ups(log: _ContactLog, c, when) -> None:
+    """The accountable level: most complaints get a follow-up call a few days later."""
+    rng = log.rng
     fol = rng.random(len(c)) < 0.6
     c2 = c[fol]
-    outcome = two("completed", "no_answer", rng.random(len(c2)) < 0.75)
-    when2 = around(when[fol], 1, 6)
-    add(c2, when2, "phone", "follow_up", outcome, None, handler(c2, np.zeros(len(c2), bool)))
+    outcome = _two("completed", "no_answer", rng.random(len(c2)) < 0.75)
+    when2 = log.around(when[fol], 1, 6)
+    emp = log.handler(c2, np.zeros(len(c2), bool))
+    log.add(c2, when2, "phone", "follow_up", outcome, None, emp)
 
-    # proactive B2B account management: a call or visit about every four weeks while active
-    b2b = np.flatnonzero(is_b2b)
-    active_weeks = (stop[b2b] - first[b2b]).astype(np.int64) / (7 * 86400)
-    k = rng.poisson(np.maximum(active_weeks, 0) / 4.0)
-    c = np.repeat(b2b, k)
-    span = np.repeat((stop[b2b] - first[b2b]).astype(np.int64), k)
-    when = first[c] + (rng.random(len(c)) * span).astype(np.int64).astype("timedelta64[s]")
+
+def _account_management(log: _ContactLog) -> None:
+    """Proactive B2B account management: a call or visit about every four weeks while active."""
+    rng = log.rng
+    b2b = np.flatnonzero(log.facts.is_b2b)
+    c, when = log.spread(b2b, rng.poisson(log.active_weeks(b2b) / 4.0))
     ch = _choice_idx(rng, [0.5, 0.3, 0.2], len(c))
-    outcome = two("completed", "no_answer", rng.random(len(c)) < 0.85)
-    add(c, when, (["phone", "visit", "email"], ch), "follow_up", outcome, None, manager[c])
+    outcome = _two("completed", "no_answer", rng.random(len(c)) < 0.85)
+    channels = ["phone", "visit", "email"]
+    log.add(c, when, (channels, ch), "follow_up", outcome, None, log.facts.manager[c])
 
-    # marketing offers to opted-in customers, about three a year while active
-    who = np.flatnonzero(opt_in)
-    active_weeks = (stop[who] - first[who]).astype(np.int64) / (7 * 86400)
-    k = rng.poisson(np.maximum(active_weeks, 0) * 3 / 52)
-    c = np.repeat(who, k)
-    span = np.repeat((stop[who] - first[who]).astype(np.int64), k)
-    when = first[c] + (rng.random(len(c)) * span).astype(np.int64).astype("timedelta64[s]")
-    del span
+
+def _offers(log: _ContactLog) -> None:
+    """Marketing offers to opted-in customers, about three a year while active."""
+    rng, facts = log.rng, log.facts
+    who = np.flatnonzero(facts.opt_in)
+    c, when = log.spread(who, rng.poisson(log.active_weeks(who) * 3 / 52))
     # offers go by e-mail, messenger (also for those who prefer SMS) or phone
     channels = ["email", "messenger", "phone"]
-    by_pref = np.zeros(n, np.int8)
+    by_pref = np.zeros(log.n, np.int8)
     for preferred, offer_channel in (("sms", 1), ("messenger", 1), ("phone", 2)):
-        by_pref[pref == preferred] = offer_channel
+        by_pref[facts.pref == preferred] = offer_channel
     ch = by_pref[c]
     u = rng.random(len(c))
-    p_acc = special.expit(-1.5 + 0.6 * attitude[c])
+    p_acc = special.expit(-1.5 + 0.6 * facts.attitude[c])
     code = (u >= p_acc).astype(np.int8) + (u >= p_acc + 0.3)
     del u, p_acc
-    emp = np.where(ch == 2, service[rng.integers(0, len(service), len(c))], 0)
+    emp = np.where(ch == 2, log.service[rng.integers(0, len(log.service), len(c))], 0)
     outcomes = ["accepted", "declined", "no_response"]
-    add(c, when, (channels, ch), "offer", (outcomes, code), None, emp)
+    log.add(c, when, (channels, ch), "offer", (outcomes, code), None, emp)
 
-    # refusals: the loyalty card (treatment customers who said no) and marketing messages
-    c = np.flatnonzero(treatment & ~enrolled & (rng.random(n) < 0.7))
+
+def _refusals(log: _ContactLog) -> None:
+    """Refusals: the loyalty card (treatment customers who said no) and marketing messages."""
+    rng, facts, n = log.rng, log.facts, log.n
+    c = np.flatnonzero(facts.treatment & ~facts.enrolled & (rng.random(n) < 0.7))
     reasons = ["sees no benefit", "does not want another card", "privacy concerns"]
     reasons += ["rarely shops here"]
     reason = _choice_idx(rng, [0.35, 0.3, 0.15, 0.2], len(c))
-    add(
-        c,
-        around(first[c], 0, 0.01),
-        "store",
-        "refusal",
-        "recorded",
-        (["loyalty card: " + r for r in reasons], reason),
-        handler(c, np.ones(len(c), bool)),
-    )
-    c = np.flatnonzero(~opt_in & (rng.random(n) < 0.5))
+    when = log.around(log.first[c], 0, 0.01)
+    emp = log.handler(c, np.ones(len(c), bool))
+    labels = ["loyalty card: " + r for r in reasons]
+    log.add(c, when, "store", "refusal", "recorded", (labels, reason), emp)
+    c = np.flatnonzero(~facts.opt_in & (rng.random(n) < 0.5))
     reasons = ["too many messages", "privacy concerns", "not interested"]
     reason = _choice_idx(rng, [0.4, 0.3, 0.3], len(c))
-    add(
-        c,
-        around(first[c], 0, 0.01),
-        "email",
-        "refusal",
-        "recorded",
-        (["marketing messages: " + r for r in reasons], reason),
-        np.zeros(len(c), np.int64),
-    )
+    when = log.around(log.first[c], 0, 0.01)
+    labels = ["marketing messages: " + r for r in reasons]
+    log.add(c, when, "email", "refusal", "recorded", (labels, reason), np.zeros(len(c), np.int64))
 
-    # churn notices: some leavers say why (most B2B clients do)
-    dead = np.flatnonzero(~alive & (rng.random(n) < np.where(is_b2b, 0.7, 0.2)))
-    when = around(last_ts[dead].astype("datetime64[s]"), 1, 60)
-    keep = when < end_s
+
+def _churn_notices(log: _ContactLog) -> None:
+    """Churn notices: some leavers say why (most B2B clients do)."""
+    rng, facts = log.rng, log.facts
+    is_b2b = facts.is_b2b
+    dead = np.flatnonzero(~facts.alive & (rng.random(log.n) < np.where(is_b2b, 0.7, 0.2)))
+    when = log.around(facts.last_ts[dead].astype("datetime64[s]"), 1, 60)
+    keep = when < log.end_s
     c, when = dead[keep], when[keep]
-    a = attitude[c]
+    a = facts.attitude[c]
     reasons = [
         "moved away",
         "found a cheaper competitor",
@@ -1203,7 +1259,7 @@ def _interactions(
         [
             np.full(len(c), 1.0),
             1.2 * np.exp(-0.4 * a),
-            1.0 * np.exp(-0.8 * a - 0.5 * q_home[c]),
+            1.0 * np.exp(-0.8 * a - 0.5 * facts.q_home[c]),
             0.8 * np.ones(len(c)),
             0.5 * np.ones(len(c)),
             0.7 * np.ones(len(c)),
@@ -1216,11 +1272,19 @@ def _interactions(
     reason = np.where(closed, len(reasons) - 1, idx)
     channels = ["phone", "email", "store", "chat"]
     ch = _choice_idx(rng, [0.4, 0.3, 0.2, 0.1], len(c))
-    emp = handler(c, ch == channels.index("store"))
-    add(c, when, (channels, ch), "churn_notice", "lost", (reasons, reason), emp)
+    emp = log.handler(c, ch == channels.index("store"))
+    log.add(c, when, (channels, ch), "churn_notice", "lost", (reasons, reason), emp)
 
-    # the table in compact sorted columns (texts as codes), each part dropped once used;
-    # ids, timestamps and texts are made slice by slice as the table is written
+
+def _contact_table(log: _ContactLog) -> tuple[int, Callable[[int, int], pd.DataFrame]]:
+    """The log's parts as one table sorted by time, customer and type, inside the window.
+
+    The table is kept in compact sorted columns (texts as codes), each part
+    dropped once used; ids, timestamps and texts are made slice by slice by
+    ``rows(lo, hi)`` as the table is written.
+    """
+    parts, words = log.parts, log.words
+
     def column(i):
         out = np.concatenate([part[i] for part in parts])
         for j, part in enumerate(parts):
@@ -1228,7 +1292,7 @@ def _interactions(
         return out
 
     cust, when, kind = column(0), column(1), column(3)
-    inside = np.flatnonzero((when >= t0.to_datetime64()) & (when < end_s))
+    inside = np.flatnonzero((when >= log.t0.to_datetime64()) & (when < log.end_s))
     order = inside[np.lexsort((kind[inside], cust[inside], when[inside]))]
     del inside
     cust, when, kind = cust[order], when[order], kind[order]
