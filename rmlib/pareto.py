@@ -7,7 +7,8 @@ What they accept
     Every function takes customer value in one of three shapes:
 
     * a **Series of value per customer**, indexed by customer id (for example
-      ``transactions.groupby("customer_id")["amount"].sum()``);
+      ``transactions.groupby("customer_id")["amount"].sum()``, or
+      :func:`net_revenue` when some purchases were returned);
     * a **DataFrame** with a customer column and a money column (``customer_col``,
       ``amount_col``; defaults ``"customer_id"`` and ``"amount"`` of the case's
       transaction log; ``amount_col="margin"`` measures value in margin). Rows are
@@ -67,6 +68,7 @@ import pandas as pd
 from rmlib._validate import (
     check_customer_frame,
     check_customer_values,
+    check_frame,
     check_in_range,
     check_nonnegative,
     check_probability,
@@ -82,6 +84,7 @@ __all__ = [
     "customer_share_needed",
     "gini",
     "lorenz_curve",
+    "net_revenue",
     "pareto_table",
     "top_share",
 ]
@@ -580,3 +583,66 @@ def abc_summary(
             }
         )
     return pd.DataFrame(rows)
+
+
+def net_revenue(
+    transactions: pd.DataFrame,
+    returns: pd.DataFrame,
+    *,
+    customer_col: str = "customer_id",
+    amount_col: str = "amount",
+) -> pd.Series:
+    """Net revenue per buying customer: what they paid minus what was refunded to them.
+
+    A refund is money the firm did not keep, so value measures (Pareto shares, the
+    Gini coefficient, ABC classes) rank customers by this, not by the gross sum of
+    their purchases. A customer who brought everything back is kept with 0.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        The purchases, with ``customer_col`` and ``amount_col``.
+    returns : DataFrame
+        The refunds (the case's ``returns`` table), with the same two columns;
+        may be empty.
+    customer_col, amount_col : str
+        Column names in both tables.
+
+    Returns
+    -------
+    Series
+        Roubles per customer who bought, indexed by customer id (sorted), named
+        ``"net_revenue"``. Customers who appear only in ``returns`` are an error.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "amount": [100.0, 50.0, 80.0]})
+    >>> back = pd.DataFrame({"customer_id": [1], "amount": [30.0]})
+    >>> net_revenue(tx, back).tolist()
+    [120.0, 80.0]
+    """
+    check_customer_frame(transactions, "transactions", customer_col, [amount_col])
+    if isinstance(returns, pd.DataFrame) and len(returns) == 0:  # no refunds: allowed
+        check_frame(returns, "returns", [customer_col, amount_col], allow_empty=True)
+    else:
+        check_customer_frame(returns, "returns", customer_col, [amount_col])
+        check_nonnegative(returns, "returns", amount_col)
+    check_nonnegative(transactions, "transactions", amount_col)
+    gross = transactions.groupby(customer_col, sort=True)[amount_col].sum()
+    refunds = returns.groupby(customer_col, sort=True)[amount_col].sum()
+    strangers = ~refunds.index.isin(gross.index)
+    if strangers.any():
+        raise ValueError(
+            f"`returns` has refunds for {int(strangers.sum())} customer(s) with no purchase in "
+            f"`transactions` (first: {first_labels(refunds.index, strangers)}); pass the "
+            f"transactions and returns of the same case."
+        )
+    net = gross.sub(refunds, fill_value=0.0)
+    over = (net < -0.005).to_numpy()
+    if over.any():
+        raise ValueError(
+            f"`returns` refunds more than was paid for {int(over.sum())} customer(s) (first: "
+            f"{first_labels(net.index, over)}); pass the transactions and returns of the "
+            f"same case."
+        )
+    return net.clip(lower=0.0).rename("net_revenue")

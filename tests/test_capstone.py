@@ -61,8 +61,20 @@ JOIN segments AS s ON s.customer_id = c.customer_id
 JOIN contacts AS k ON k.customer_id = c.customer_id
 WHERE c.status = 'active' AND s.abc_class = 'A'
 GROUP BY c.customer_id, c.segment HAVING COUNT(k.contact_id) = 0"""'''
+EVERYONE_ON_FILE = """
+segment_of = customers.set_index("customer_id")["segment"]
+rows = {}
+for seg in ["B2C", "B2B"]:
+    log = tx[tx["customer_id"].map(segment_of) == seg]
+    per_customer = log.groupby("customer_id").size()
+    on_file = int((customers["segment"] == seg).sum())
+    rows[seg] = {"customers": on_file, "repeat_rate": int((per_customer >= 2).sum()) / on_file,
+                 "top20_share": pareto.top_share(log, 0.2), "gini": pareto.gini(log)}
+diagnosis = pd.DataFrame(rows).T
+"""
 #: mistake -> (answer cell, mistaken code)
 MISTAKES = {
+    "everyone_on_file": ("p1_answer", EVERYONE_ON_FILE),
     "pooled_concentration": ("p1_answer", POOLED_CONCENTRATION),
     "pooled_abc_classes": ("p2_answer", POOLED_ABC),
     "members_vs_non_members": ("p3_answer", MEMBERS_VS_NON_MEMBERS),

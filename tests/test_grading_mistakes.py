@@ -6,9 +6,10 @@ assignment, each of them must score below full marks on the part the mistake is 
 exactly full marks on every other autograded part (self-check items aside: some reuse a
 part's result).
 
-Not here, because the case cannot tell them apart yet: dividing by all customers instead of
-the buying ones (every customer of the case signs up with a purchase) and forgetting
-returns (the case has none).
+The variants are what make several of these mistakes visible: each has registered customers
+who never bought (so dividing by every customer on file gives another rate), refunds in
+``returns`` (so revenue without them is too high), and a number of buyers that is not a
+multiple of 5 (so rounding the top 20 % down drops a customer).
 """
 
 from __future__ import annotations
@@ -32,12 +33,22 @@ MISTAKES = {
             "in_relationship = sorted(purchases[purchases > 2].index)",
         ),
         "percent_not_share": ("p2_answer", "repeat_rate = (purchases >= 2).mean() * 100"),
+        "everyone_on_file": (
+            "p2_answer",
+            'repeat_rate = len(in_relationship) / case.customers["customer_id"].nunique()',
+        ),
         "median_of_medians": (
             "p3_answer",
             'ordered = tx.sort_values(["customer_id", "timestamp"])\n'
             'per_customer = ordered.groupby("customer_id")["timestamp"].apply('
             "lambda s: s.diff().median())\n"
             "median_gap_days = float(per_customer.mean() / pd.Timedelta(days=1))",
+        ),
+        "refunds_forgotten": (
+            "p4_answer",
+            'is_repeat = tx["customer_id"].map(purchases >= 2)\n'
+            "revenue_split = pd.Series({'one-time': tx.loc[~is_repeat, 'amount'].sum(), "
+            "'repeat': tx.loc[is_repeat, 'amount'].sum()})",
         ),
     },
     "ch02_stakeholders": {
@@ -59,6 +70,12 @@ MISTAKES = {
         ),
     },
     "ch03_key_customers": {
+        "gross_not_net": (
+            "p1_answer",
+            'gross = tx.groupby("customer_id")["amount"].sum().sort_values(ascending=False)\n'
+            "n_top = math.ceil(round(0.2 * len(gross), 9))\n"
+            "top20_share = gross.iloc[:n_top].sum() / gross.sum()",
+        ),
         "floor_not_ceiling": (
             "p1_answer",
             "ranked = revenue.sort_values(ascending=False)\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -408,3 +409,32 @@ def test_case_abc_matches_plain_rule(case_tx):
     summary = pareto.abc_summary(case_tx).set_index("abc_class")
     assert summary.loc["A", "customers"] == int((cum <= 0.80).sum())
     assert summary.loc["A", "value"] == pytest.approx(ranked[cum <= 0.80].sum())
+
+
+def test_net_revenue_subtracts_each_customers_refunds_and_keeps_everyone_who_bought():
+    tx = pd.DataFrame({"customer_id": [3, 1, 1, 2], "amount": [40.0, 100.0, 50.0, 80.0]})
+    back = pd.DataFrame({"customer_id": [1, 3], "amount": [30.0, 40.0]})
+    before = (tx.copy(), back.copy())
+    net = pareto.net_revenue(tx, back)
+    assert net.to_dict() == {1: 120.0, 2: 80.0, 3: 0.0}
+    assert net.name == "net_revenue"
+    pd.testing.assert_frame_equal(tx, before[0])
+    pd.testing.assert_frame_equal(back, before[1])
+    assert pareto.net_revenue(tx, back.iloc[:0]).to_dict() == {1: 150.0, 2: 80.0, 3: 40.0}
+    # a net Series is what the value measures take
+    assert pareto.top_share(net, 0.5) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "returns, message",
+    [
+        (pd.DataFrame({"customer_id": [9], "amount": [1.0]}), "no purchase in `transactions`"),
+        (pd.DataFrame({"customer_id": [2], "amount": [81.0]}), "refunds more than was paid"),
+        (pd.DataFrame({"customer_id": [2], "amount": [-1.0]}), "negative"),
+        (pd.DataFrame({"client": [2], "amount": [1.0]}), "no column 'customer_id'"),
+    ],
+)
+def test_net_revenue_refuses_refunds_that_do_not_fit_the_purchases(returns, message):
+    tx = pd.DataFrame({"customer_id": [1, 2], "amount": [10.0, 80.0]})
+    with pytest.raises(ValueError, match=re.escape(message)):
+        pareto.net_revenue(tx, returns)
