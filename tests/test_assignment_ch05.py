@@ -41,6 +41,13 @@ MISTAKES = {
         "FROM customers AS c LEFT JOIN contacts AS k ON k.customer_id = c.customer_id "
         'WHERE c.status = \'active\' GROUP BY c.customer_id"""',
     ),
+    # every variant has registered customers who never bought: the CRM's prospects
+    "prospects_counted_as_active": (
+        "p2_answer",
+        'sql_contacts = """SELECT c.customer_id, COUNT(k.contact_id) AS contacts '
+        "FROM customers AS c LEFT JOIN contacts AS k ON k.customer_id = c.customer_id "
+        'WHERE c.status <> \'former\' GROUP BY c.customer_id"""',
+    ),
     "purchases_counted_as_customers": (
         "p3_answer",
         'sql_churn_reasons = """SELECT d.reason, COUNT(*) AS former_customers, '
@@ -56,6 +63,9 @@ MISTAKES = {
         '"blocking": weak[0] if weak else None}',
     ),
 }
+
+#: Mistakes that only the variants' data can tell apart (the shipped case has no prospects).
+VARIANT_ONLY = {"prospects_counted_as_active"}
 
 # The reference answers, the mistakes and equivalent SQL written another way.
 RIGHT = {
@@ -87,7 +97,8 @@ EQUIVALENT = {
     "p2": (
         "WITH n AS (SELECT customer_id, COUNT(*) AS k FROM contacts GROUP BY customer_id) "
         "SELECT COALESCE(n.k, 0) AS contacts, c.customer_id FROM customers c "
-        "LEFT JOIN n USING (customer_id) WHERE c.status <> 'former' ORDER BY contacts DESC"
+        "LEFT JOIN n USING (customer_id) WHERE c.status NOT IN ('former', 'prospect') "
+        "ORDER BY contacts DESC"
     ),
     "p3": (
         "SELECT reason, COUNT(*) AS former_customers, SUM(m) AS margin FROM (SELECT d.reason, "
@@ -113,12 +124,12 @@ def crm_case(request):
         "p3": (R.churn_reasons(t["departures"], t["transactions"]), True),
     }
     with crm.temporary_crm(case) as db:
-        yield db, expected
+        yield db, expected, request.param
 
 
 @pytest.mark.parametrize("part", ["p1", "p2", "p3"])
 def test_reference_and_equivalent_sql_pass(crm_case, part):
-    db, expected = crm_case
+    db, expected, _ = crm_case
     want, ordered = expected[part]
     for sql in (RIGHT[part], EQUIVALENT[part]):
         assert crm.result_problem(crm.run_query(db, sql), want, ordered=ordered) is None, sql
@@ -126,11 +137,16 @@ def test_reference_and_equivalent_sql_pass(crm_case, part):
 
 @pytest.mark.parametrize("mistake", [m for m, (cell, _) in MISTAKES.items() if cell != "p4_answer"])
 def test_each_sql_mistake_is_told_apart_on_every_variant(crm_case, mistake):
-    db, expected = crm_case
+    db, expected, variant = crm_case
     cell, code = MISTAKES[mistake]
     want, ordered = expected[cell.split("_")[0]]
     problem = crm.result_problem(crm.run_query(db, _sql_of(code)), want, ordered=ordered)
-    assert problem is not None
+    if variant is None and mistake in VARIANT_ONLY:
+        # the chapters' case has no prospects, so there this mistake gives the right answer:
+        # the reason graded work runs on the variants
+        assert problem is None
+    else:
+        assert problem is not None
 
 
 def test_readiness_mistake_is_told_apart():
