@@ -17,7 +17,7 @@ PYTEST_WORKERS ?= auto
 # JupyterLab refuses to run as root unless told to; add the flag only for root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: help setup lab lab-server test test-fast test-browser lint doctor data clean lock bench grading-demo hub hub-down
+.PHONY: help setup lab lab-server labextension test test-fast test-browser lint doctor data clean lock bench grading-demo hub hub-down
 
 help:
 	@echo "make lab     set up (first time only) and open the course in JupyterLab"
@@ -45,14 +45,22 @@ data: $(STAMP)
 
 # The student works on copies in $(WORK)/ (made on the first run, never overwritten), so
 # the course's notebooks/ stay clean. The server gets the environment's bin/ on PATH:
-# nbgrader runs `alembic` when it creates the gradebook.
+# nbgrader runs `alembic` when it creates the gradebook. It also loads the course's prebuilt
+# JupyterLab extensions from lab/extensions/ (an editable install does not put them in .venv):
+# rmcourse-fragment-links opens a notebook at the heading a link names, e.g. "Contents".
 lab: setup
 	@$(MAKE) --no-print-directory lab-server
 
 lab-server:
 	@$(PY) tools/labprep.py --work "$(WORK)"
 	PATH="$(abspath $(BIN)):$$PATH" $(PY) -m jupyterlab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.extra_labextensions_path="$(CURDIR)/lab/extensions" \
 		--LabApp.default_url=/lab/tree/$(WORK)/notebooks/00_start_here.ipynb $(LAB_ARGS)
+
+# Rebuild the prebuilt extension lab/extensions/rmcourse-fragment-links from its source in
+# lab/fragment-links/ (needs node >= 20.19 and npm; students never need this). Commit the result.
+labextension: $(STAMP)
+	cd lab/fragment-links && npm ci --no-audit --no-fund && PATH="$(abspath $(BIN)):$$PATH" jupyter-builder build .
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

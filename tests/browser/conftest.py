@@ -1,10 +1,11 @@
 """The browser suite: the course in JupyterLab, driven by Playwright in the system's Chromium.
 
 Run it with ``make test-browser``; ``make test`` leaves this folder out. Each run copies the
-course (notebooks, the nbgrader course, the root config, Makefile, tools) to a temporary
-folder and starts JupyterLab there with ``make lab-server`` (what ``make lab`` runs after
-set-up), with a PATH that lacks the environment's ``bin/``, as a user who has not activated
-it. Nothing in the repository is touched. Chromium is never downloaded: set ``RM_CHROMIUM``
+course (notebooks, the nbgrader course, the root config, Makefile, tools, the prebuilt lab
+extensions of lab/extensions/) to a temporary folder and starts JupyterLab there with
+``make lab-server`` (what ``make lab`` runs after set-up), with a PATH that lacks the
+environment's ``bin/``, as a user who has not activated it. Nothing in the repository is
+touched. Chromium is never downloaded: set ``RM_CHROMIUM``
 to its path if it is not ``chromium`` on PATH.
 """
 
@@ -56,6 +57,8 @@ def course(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     copy_course(ROOT / "assignments", root / "assignments")
     shutil.copytree(ROOT / "tools", root / "tools")
+    # the course's prebuilt JupyterLab extensions, which `make lab-server` loads
+    shutil.copytree(ROOT / "lab" / "extensions", root / "lab" / "extensions")
     for name in ["nbgrader_config.py", "Makefile"]:
         shutil.copy2(ROOT / name, root / name)
     return root

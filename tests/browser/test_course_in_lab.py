@@ -134,11 +134,12 @@ def _check_quiz(page, chapter: str) -> None:
     assert "Correct." in box.inner_text()
 
 
-def _check_links(page, base: str, path: str) -> list[str]:
-    """Each navigation / contents link opens its target; returns fragments not scrolled to.
+def _check_links(page, base: str, path: str) -> None:
+    """Each navigation / contents link opens its target, at the heading its fragment names.
 
     A fragment must name a heading of the target as JupyterLab renders it
-    (``data-jupyter-id``); whether the view scrolls there is returned, not asserted.
+    (``data-jupyter-id``), and the target must open scrolled to it: the heading near the top
+    of the notebook's view, and still there once every cell above it has rendered.
     """
     # The current notebook's links only (other tabs may be restored from the workspace).
     hrefs = page.evaluate(
@@ -146,7 +147,6 @@ def _check_links(page, base: str, path: str) -> list[str]:
         f"\".jp-OutputArea-output a[href*='.ipynb']\")).map(a => {{ const u = new URL(a.href); "
         f"return [a.getAttribute('href'), decodeURIComponent(u.pathname), u.hash.slice(1)]; }})"
     )
-    not_scrolled = []
     for k, (href, url_path, fragment) in enumerate(hrefs):
         want = url_path.split("/files/", 1)[1]
         # By position: JupyterLab re-renders the outputs (and each link's query string)
@@ -161,9 +161,7 @@ def _check_links(page, base: str, path: str) -> list[str]:
         if fragment:
             sel = f"[data-jupyter-id={fragment!r}]"
             wait_js(page, f"{CURRENT}.node.querySelector({sel!r})", 60, f"heading #{fragment}")
-            time.sleep(2)
-            if not _in_view(page.locator(f"{CURRENT_NODE} {sel}").first):
-                not_scrolled.append(fragment)
+            _assert_at_heading(page, sel, f"{path}: the link to {want}#{fragment}")
         if want == path:  # a link within the notebook itself: nothing to close
             continue
         page.evaluate(
@@ -174,17 +172,37 @@ def _check_links(page, base: str, path: str) -> list[str]:
             f"{{path: {path!r}}}); return null; }}"
         )
         wait_js(page, f"{CURRENT}.context.path === {path!r}", 60, f"back to {path}")
-    return not_scrolled
 
 
-CURRENT_NODE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-
-
-def _in_view(locator) -> bool:
-    box = locator.evaluate(
-        "el => { const r = el.getBoundingClientRect(); return [r.top, innerHeight]; }"
+def _heading_place(page, sel: str) -> list[float]:
+    """[the heading's top below the top of the notebook's view, that view's height] in px."""
+    return page.evaluate(
+        f"""() => {{ const w = {CURRENT}; const h = w.node.querySelector({sel!r});
+            const view = w.content.node.querySelector('.jp-WindowedPanel-outer') || w.content.node;
+            const v = view.getBoundingClientRect();
+            return [h.getBoundingClientRect().top - v.top, v.height]; }}"""
     )
-    return 0 <= box[0] < box[1] * 0.6
+
+
+def _at_top(place: list[float]) -> bool:
+    top, height = place
+    return 0 <= top < 0.4 * height
+
+
+def _assert_at_heading(page, sel: str, what: str) -> None:
+    """The view reaches the heading within 15 s and is still there 2 s later."""
+    deadline = time.monotonic() + 15
+    place = _heading_place(page, sel)
+    while not _at_top(place) and time.monotonic() < deadline:
+        time.sleep(0.25)
+        place = _heading_place(page, sel)
+    time.sleep(2)  # every cell above has rendered by now: the heading must not have moved away
+    later = _heading_place(page, sel)
+    assert _at_top(place) and _at_top(later), (
+        f"{what} opens the right notebook, but the view is not at the heading it names: the "
+        f"heading is {place[0]:.0f} px (2 s later {later[0]:.0f} px) below the top of a "
+        f"{place[1]:.0f} px view"
+    )
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -206,7 +224,7 @@ def test_notebook_in_lab(page, lab, name):
     chapter = _quiz_chapter(ROOT / "notebooks" / name)
     if chapter:
         _check_quiz(page, chapter)
-    not_scrolled = _check_links(page, base, path)
+    _check_links(page, base, path)
     # saved and reopened in a new kernel: the widgets (saved state) or their fallback, no error
     save_and_close(page, path)
     page.reload()
@@ -220,12 +238,6 @@ def test_notebook_in_lab(page, lab, name):
             f".rmlib-explorer-static, .rmlib-quiz-static')",
             30,
             "the reopened notebook's widgets or their static fallback",
-        )
-    if not_scrolled:
-        pytest.xfail(
-            f"links to #{', #'.join(not_scrolled)} open the right notebook at a heading that "
-            f"exists, but JupyterLab applies the fragment before a freshly opened notebook has "
-            f"rendered, so the view stays at the top"
         )
 
 
