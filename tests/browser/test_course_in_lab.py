@@ -286,3 +286,35 @@ def test_assignments_tab_and_formgrader(page, lab):
     fetch.evaluate("b => b.click()")
     page.locator("#fetched_assignments_list", has_text=assignment).wait_for()
     assert list((course / "work" / assignment).glob("*.ipynb"))
+
+
+def _set_windowing(page, mode: str) -> None:
+    """Save the notebook setting ``windowingMode`` on the server (read when a page loads)."""
+    page.evaluate(
+        f"""async () => {{ await window.jupyterapp.serviceManager.settings.save(
+            '@jupyterlab/notebook-extension:tracker', JSON.stringify({{windowingMode: {mode!r}}}));
+        }}"""
+    )
+
+
+def test_links_with_the_students_default_windowing(page, lab):
+    """A student's lab keeps JupyterLab's default windowingMode (contentVisibility: cells are
+    attached bit by bit), not the suite's `none`: there too the Contents link of a chapter
+    opens chapter 0 at the contents heading."""
+    base, course = lab
+    path = "work/notebooks/01_definitions.ipynb"
+    page.goto(f"{base}/lab?reset")
+    wait_js(page, "window.jupyterapp && window.jupyterapp.serviceManager.settings")
+    default = page.evaluate(
+        """async () => (await window.jupyterapp.serviceManager.settings.fetch(
+            '@jupyterlab/notebook-extension:tracker')).schema.properties.windowingMode.default"""
+    )
+    _set_windowing(page, default)
+    try:
+        open_notebook(page, base, path)  # a new page load reads the setting just saved
+        shown = page.evaluate(f"() => {CURRENT}.content.notebookConfig.windowingMode")
+        assert shown == default == "contentVisibility"
+        run_all(page, path)
+        _check_links(page, base, path)
+    finally:
+        _set_windowing(page, "none")
