@@ -37,6 +37,7 @@ READS = {
 }
 #: what a check's message must say about each mistake of test_capstone.py
 SAYS = {
+    "everyone_on_file": "not by every customer on file",
     "pooled_concentration": "the arms were pooled",
     "pooled_abc_classes": "ranked at once",
     "members_vs_non_members": "members against non-members",
