@@ -251,7 +251,7 @@ def test_each_mistake_fails_the_deciding_test(variant, mistake):
 
 
 # ---------------------------------------------------------------------------- end to end
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     edits = {m: [(cell, code)] for m, (cell, code, _) in MISTAKES.items()}
     return grade_students(tmp_path_factory, A, edits)

@@ -160,7 +160,7 @@ def test_readiness_mistake_is_told_apart():
 
 
 # ---------------------------------------------------------------------------- end to end
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     return grade_students(tmp_path_factory, A, {m: [edit] for m, edit in MISTAKES.items()})
 

@@ -241,7 +241,7 @@ def test_sql_mistakes_are_told_apart(case):
 # --------------------------------------------------------------------------- end to end
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     edits = {m: [edit] for m, edit in MISTAKES.items()}
     edits["weak"] = list(WEAK.items())

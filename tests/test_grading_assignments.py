@@ -223,7 +223,7 @@ def _auto_points(nb, prefixes=None) -> float:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     if not _case_data_available():
         pytest.skip("the case data (rmlib.datasets.load_case) is not available yet")

@@ -149,7 +149,7 @@ def _lingering() -> list[str]:
     return [line for line in out.splitlines() if LINGER_MARK in line or "sleep 60" in line]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def term(tmp_path_factory):
     if not capabilities()["root"] and not capabilities()["userns"]:
         pytest.skip("this machine allows no Linux namespaces: see assignments/README.md")

@@ -112,7 +112,7 @@ CAUGHT_BY_VISIBLE_TEST = set(MISTAKES["ch02_stakeholders"]) | set(
 ) - {"class_a_composition_not_share_of_arm"}
 
 
-@pytest.fixture(scope="module", params=sorted(MISTAKES))
+@pytest.fixture(scope="session", params=sorted(MISTAKES))
 def graded(request, tmp_path_factory):
     a = request.param
     edits = {m: [edit] for m, edit in MISTAKES[a].items()}

@@ -31,7 +31,7 @@ def _students(rel, src):
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     out = {}
     for name in ("parallel", "serial"):

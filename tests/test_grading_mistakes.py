@@ -123,7 +123,7 @@ def _part(cell: str) -> str:
     return cell.split("_")[0]
 
 
-@pytest.fixture(scope="module", params=sorted(MISTAKES))
+@pytest.fixture(scope="session", params=sorted(MISTAKES))
 def graded(request, tmp_path_factory):
     a = request.param
     edits = {f"{m}_{v}": [edit] for m, edit in MISTAKES[a].items() for v in VARIANTS}

@@ -71,7 +71,7 @@ def _cases(rel, src):
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def term(tmp_path_factory):
     """A whole term of the probe assignment, graded twice."""
     dest = tmp_path_factory.mktemp("course") / "course"

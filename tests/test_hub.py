@@ -138,7 +138,7 @@ def _try_as(user: str, code: str, env_bin: Path) -> str:
     return proc.stdout
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def term(tmp_path_factory):
     """The whole term, start to clean-up; the tests read what it recorded."""
     why = _missing()

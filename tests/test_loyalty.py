@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -174,7 +175,12 @@ def test_nps_errors(call, error, match):
     st.floats(0.5, 0.999),
 )
 def test_nps_bounds_and_shares(scores, confidence):
-    r = loyalty.nps(scores, confidence=confidence)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = loyalty.nps(scores, confidence=confidence)
+    # the 1-5 warning comes exactly when five or more answers all lie in 1-5
+    looks_like_csat = len(scores) >= 5 and 1 <= min(scores) and max(scores) <= 5
+    assert any("lie between 1 and 5" in str(w.message) for w in caught) == looks_like_csat
     assert -100 <= r.nps <= 100
     assert r.promoters + r.passives + r.detractors == pytest.approx(1.0)
     assert all(0 <= x <= 1 for x in (r.promoters, r.passives, r.detractors))
