@@ -95,46 +95,6 @@ def _marked(correct: bool, lines: list[tuple[bool, str, str, str]]) -> CheckResu
     return CheckResult(correct, True, "\n".join(text), f"{verdict_html}<ul>{''.join(rows)}</ul>")
 
 
-def _letter(k: int) -> str:
-    """A, B, ..., Z, then AA, AB, ... for the k-th option shown (k from 0)."""
-    return _letter(k // 26 - 1) + chr(65 + k % 26) if k >= 26 else chr(65 + k)
-
-
-def _fmt_number(x: float) -> str:
-    return f"{x:g}"
-
-
-def _line_html(ok: bool, label: str, text: str, explanation: str) -> str:
-    colour = _RIGHT if ok else _WRONG
-    tick = "✓" if ok else "✗"
-    return (
-        f"<li><span style='color:{colour}'><b>{tick} {html.escape(label)}</b></span> "
-        f"<i>{html.escape(text)}</i> — {html.escape(explanation)}</li>"
-    )
-
-
-def _verdict(correct: bool) -> tuple[str, str]:
-    text = "Correct." if correct else "Not quite."
-    colour = _RIGHT if correct else _WRONG
-    return text, f"<p style='color:{colour}'><b>{text}</b></p>"
-
-
-def _unanswered(msg: str) -> CheckResult:
-    """Nothing to mark: ``msg`` says what to do; the check does not count."""
-    return CheckResult(False, False, msg, f"<p>{html.escape(msg)}</p>")
-
-
-def _marked(correct: bool, lines: list[tuple[bool, str, str, str]]) -> CheckResult:
-    """The verdict, then one line per ``(ok, label, shown, explanation)``, ticked or crossed."""
-    verdict, verdict_html = _verdict(correct)
-    text, rows = [verdict], []
-    for ok, label, shown, explanation in lines:
-        body = f"{shown} — {explanation}" if shown else explanation
-        text.append(f"{'✓' if ok else '✗'} {label} {body}")
-        rows.append(_line_html(ok, label, shown, explanation))
-    return CheckResult(correct, True, "\n".join(text), f"{verdict_html}<ul>{''.join(rows)}</ul>")
-
-
 def mark(item: Item, answer: Any, order: Iterable[int] | None = None) -> CheckResult:
     """Mark ``answer`` to ``item``; see :meth:`rmlib.quiz.Item.check` for the arguments."""
     if item.type in ("single", "multiple"):
