@@ -28,6 +28,7 @@ help:
 	@echo "make doctor  check the installation and print fixes"
 	@echo "make grading-demo  run the whole nbgrader pipeline on simulated students"
 	@echo "make bench   run the benchmarks"
+	@echo "make labextension  rebuild the course's JupyterLab extension in lab/ (needs node; students never do)"
 	@echo "make hub     (root) serve the course to a class from one JupyterHub on 127.0.0.1 (deploy/hub/)"
 	@echo "make clean   remove .venv, caches and generated grading folders"
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import socket
@@ -213,6 +214,7 @@ def _run_term(out: dict, tmp_path_factory) -> None:
         status, payload, _ = hub.as_user(teacher, "POST", f"{fg}/assignment/{A}/{step}")
         assert status == 200 and payload["success"], (step, status, str(payload)[-3000:])
     out["formgrader_page"] = hub.as_user(teacher, "GET", "/formgrader")
+    out["lab_page"] = hub.as_user(users["alice"], "GET", "/lab")
     home = Path(pwd.getpwnam(teacher).pw_dir)
     source_nb = nbformat.read(home / "course" / "source" / A / f"{A}.ipynb", as_version=4)
     release_nb = nbformat.read(home / "course" / "release" / A / f"{A}.ipynb", as_version=4)
@@ -353,6 +355,16 @@ def _single_machine(out: dict, tmp_path_factory) -> dict:
 def test_the_hub_starts_for_the_whole_class(term):
     assert term["up"].returncode == 0
     assert set(term["hub"].tokens) == set(term["users"].values())
+
+
+def test_a_students_lab_loads_the_course_extensions(term):
+    """The Contents links land at their heading on the hub too (lab/extensions/)."""
+    status, page, _ = term["lab_page"]
+    assert status == 200, page
+    config = re.search(r'<script id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)
+    names = {e["name"] for e in json.loads(config.group(1))["federated_extensions"]}
+    shipped = {p.name for p in (ROOT / "lab" / "extensions").iterdir() if p.is_dir()}
+    assert shipped and shipped <= names, (shipped, names)
 
 
 def test_students_see_the_released_assignment(term):

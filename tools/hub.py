@@ -135,6 +135,13 @@ def build_env(prefix: Path, python: str, course: Path) -> Path:
         stamp.write_text(want)
     else:  # the course copy is new: point the editable install at it again
         run([*pip, "--no-deps", "-e", str(course)])
+    # An editable install leaves out the course's prebuilt JupyterLab extensions (make lab
+    # loads them from lab/extensions/): copy them where every user's lab finds them.
+    labext = env / "share" / "jupyter" / "labextensions"
+    for ext in sorted((ROOT / "lab" / "extensions").iterdir()):
+        if ext.is_dir():
+            shutil.rmtree(labext / ext.name, ignore_errors=True)
+            shutil.copytree(ext, labext / ext.name)
     for path in [env, *env.rglob("*")]:
         if not path.is_symlink():
             path.chmod(path.stat().st_mode | 0o044 | (0o011 if path.is_dir() else 0))
