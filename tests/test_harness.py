@@ -108,3 +108,35 @@ def test_ci_counts_tests(tmp_path):
     assert run(bad).returncode == 1
     ok = run(good)
     assert ok.returncode == 0 and "2 passed, 0 failed, 1 skipped" in ok.stdout
+
+
+def test_xdist_groups_keep_their_tests_on_one_worker(tmp_path):
+    """`make test` relies on --dist loadgroup: a graded term is built once, on one worker.
+
+    With pytest 9.2 and pytest-xdist 3.8 the grouping silently stopped (pytest-xdist#1386)
+    and every graded term was built on both workers; this run would show the group split.
+    """
+    (tmp_path / "test_grouped.py").write_text(
+        "import pytest\n"
+        "pytestmark = pytest.mark.xdist_group('term')\n"
+        "@pytest.mark.parametrize('i', range(8))\n"
+        "def test_grouped(i):\n    pass\n"
+    )
+    (tmp_path / "test_free.py").write_text(
+        "import pytest\n@pytest.mark.parametrize('i', range(40))\ndef test_free(i):\n    pass\n"
+    )
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v",
+         "-p", "no:cacheprovider"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    workers = {
+        line.split("]", 1)[0].lstrip("[")
+        for line in proc.stdout.splitlines()
+        if line.startswith("[gw") and "test_grouped" in line
+    }
+    ran = sum("PASSED test_grouped.py" in line for line in proc.stdout.splitlines())
+    assert ran == 8, proc.stdout[-3000:]
+    assert len(workers) == 1, f"the group ran on {sorted(workers)}"
