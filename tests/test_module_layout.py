@@ -164,3 +164,39 @@ def test_subpackages_are_shipped():
     include = config["tool"]["setuptools"]["packages"]["find"]["include"]
     found = set(find_packages(where=str(ROOT), include=include))
     assert {"rmlib", "rmlib.clv", "rmlib.quiz", "rmlib.relationship", "rmlib.data"} <= found
+
+
+# rmlib.widgets was one module; its explorers now live in submodules by topic and the
+# package re-exports them. Every public name it had, and where each is defined:
+WIDGETS_NAMES = {
+    "rmlib.widgets._base": ["Explorer"],
+    "rmlib.widgets.value": ["CLVCalculator", "ParetoExplorer", "RFMExplorer"],
+    "rmlib.widgets.relationship": [
+        "LoyaltyMatrixExplorer",
+        "LoyaltyProgramSimulator",
+        "RelationshipLevelChooser",
+    ],
+    "rmlib.widgets.crm": ["Customer360Explorer", "ReadinessAssessment"],
+}
+
+
+def test_widgets_names_are_the_submodule_objects():
+    widgets = importlib.import_module("rmlib.widgets")
+    public = sorted(name for names in WIDGETS_NAMES.values() for name in names)
+    assert sorted(widgets.__all__) == public
+    for module, names in WIDGETS_NAMES.items():
+        sub = importlib.import_module(module)
+        assert sorted(sub.__all__) == sorted(names)
+        for name in names:
+            assert getattr(widgets, name) is getattr(sub, name)
+            assert getattr(sub, name).__module__ == module
+        assert all(issubclass(getattr(sub, n), widgets.Explorer) for n in names)
+    # The package keeps the overview, including the fallback without a kernel.
+    assert "Where widgets cannot render" in widgets.__doc__
+    assert "explorer needs a running kernel" in widgets.__doc__
+
+
+def test_widgets_package_is_shipped():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert "rmlib.widgets" in set(find_packages(where=str(ROOT), include=include))
