@@ -166,6 +166,69 @@ def test_subpackages_are_shipped():
     assert {"rmlib", "rmlib.clv", "rmlib.quiz", "rmlib.relationship", "rmlib.data"} <= found
 
 
+# rmlib.plots was one module; it is a package cut by kind of figure. Every public name
+# stays in rmlib.plots and is the object its submodule (or rmlib.relationship) defines.
+PLOTS_NAMES = {
+    "rmlib.plots._common": ["CATEGORICAL", "OKABE_ITO", "SEQUENTIAL_CMAP"],
+    "rmlib.plots.diagrams": [
+        "implementation_pyramid",
+        "kotler_grid",
+        "relationship_ladder",
+        "stakeholder_map",
+    ],
+    "rmlib.plots.heatmaps": ["cohort_heatmap", "rfm_heatmap"],
+    "rmlib.plots.loyalty": [
+        "loyalty_matrix",
+        "nps_breakdown",
+        "program_economics",
+        "program_uplift",
+    ],
+    "rmlib.plots.value": [
+        "abc_classes",
+        "clv_by_segment",
+        "clv_distribution",
+        "cumulative_clv",
+        "lorenz_curve",
+        "pareto_chart",
+        "profitability_pyramid",
+    ],
+    "rmlib.relationship": [
+        "CUSTOMER_BANDS",
+        "KOTLER_GRID",
+        "MARGIN_BANDS",
+        "PYRAMID_LEVELS",
+        "RELATIONSHIP_LEVELS",
+    ],
+}
+
+
+def test_plots_names_are_the_submodule_objects():
+    plots = importlib.import_module("rmlib.plots")
+    assert sorted(plots.__all__) == sorted(n for names in PLOTS_NAMES.values() for n in names)
+    for module, names in PLOTS_NAMES.items():
+        mod = importlib.import_module(module)
+        assert [n for n in names if getattr(plots, n) is not getattr(mod, n)] == []
+        if module.startswith("rmlib.plots.") and module != "rmlib.plots._common":
+            assert sorted(mod.__all__) == names
+    # Private, read by tests/test_plots.py: where each loyalty class sits on the matrix.
+    loyalty_figures = importlib.import_module("rmlib.plots.loyalty")
+    assert plots._LOYALTY_CELLS is loyalty_figures._LOYALTY_CELLS
+
+
+def test_analytics_do_not_import_matplotlib_but_plots_do():
+    analytics = "clv", "loyalty", "pareto", "relationship", "retention", "rfm"
+    loaded = _modules_after("\n".join(f"import rmlib.{m}" for m in analytics))
+    assert {f"rmlib.{m}" for m in analytics} <= loaded
+    assert "matplotlib" not in loaded
+    assert {"matplotlib", "rmlib.plots.value"} <= _modules_after("from rmlib import plots")
+
+
+def test_plots_package_is_shipped():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert "rmlib.plots" in set(find_packages(where=str(ROOT), include=include))
+
+
 # rmlib.widgets was one module; its explorers now live in submodules by topic and the
 # package re-exports them. Every public name it had, and where each is defined:
 WIDGETS_NAMES = {
