@@ -251,10 +251,16 @@ def test_each_mistake_fails_the_deciding_test(variant, mistake):
 
 
 # ---------------------------------------------------------------------------- end to end
+#: Each mistake is handed in by two students, so it is graded on two variants of the data.
+VARIANTS = ("v1", "v2")
+
+
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    edits = {m: [(cell, code)] for m, (cell, code, _) in MISTAKES.items()}
-    return grade_students(tmp_path_factory, A, edits)
+    edits = {
+        f"{m}_{v}": [(cell, code)] for m, (cell, code, _) in MISTAKES.items() for v in VARIANTS
+    }
+    return grade_students(tmp_path_factory, A, edits, workers=2)
 
 
 @pytest.mark.slow
@@ -271,13 +277,14 @@ def test_reference_student_gets_every_autograded_point(graded):
 def test_each_mistake_loses_points_on_its_part_only(graded, mistake):
     course, points = graded
     _, _, deciding = MISTAKES[mistake]
-    scores = course.cell_scores(A, mistake)
-    # the deciding test gives nothing for the mistake
-    assert scores[deciding] == 0, f"{mistake}: {scores}"
-    assert sum(scores[c] for c in points) < sum(points.values())
-    part = deciding.split("_")[0]
-    if part.startswith("q"):
-        others = {c: scores[c] for c in points if c != deciding}
-    else:
-        others = {c: scores[c] for c in points if not c.startswith((part + "_", "q"))}
-    assert others == {c: points[c] for c in others}, f"{mistake}: {others}"
+    for v in VARIANTS:  # two students, so two variants of the data
+        scores = course.cell_scores(A, f"{mistake}_{v}")
+        # the deciding test gives nothing for the mistake
+        assert scores[deciding] == 0, f"{mistake} {v}: {scores}"
+        assert sum(scores[c] for c in points) < sum(points.values())
+        part = deciding.split("_")[0]
+        if part.startswith("q"):
+            others = {c: scores[c] for c in points if c != deciding}
+        else:
+            others = {c: scores[c] for c in points if not c.startswith((part + "_", "q"))}
+        assert others == {c: points[c] for c in others}, f"{mistake} {v}: {others}"

@@ -72,6 +72,8 @@ for seg in ["B2C", "B2B"]:
                  "top20_share": pareto.top_share(log, 0.2), "gini": pareto.gini(log)}
 diagnosis = pd.DataFrame(rows).T
 """
+#: Each mistake is handed in by two students, so it is graded on two variants of the data.
+VARIANTS = ("v1", "v2")
 #: mistake -> (answer cell, mistaken code)
 MISTAKES = {
     "everyone_on_file": ("p1_answer", EVERYONE_ON_FILE),
@@ -243,9 +245,9 @@ def test_sql_mistakes_are_told_apart(case):
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    edits = {m: [edit] for m, edit in MISTAKES.items()}
+    edits = {f"{m}_{v}": [edit] for m, edit in MISTAKES.items() for v in VARIANTS}
     edits["weak"] = list(WEAK.items())
-    course, points = grade_students(tmp_path_factory, A, edits)
+    course, points = grade_students(tmp_path_factory, A, edits, workers=2)
     r = rubric.load_rubric()
     for answer, levels in WEAK_LEVELS.items():
         course.set_manual_score(A, "weak", answer, rubric.score(r, answer, levels)["total"])
@@ -267,10 +269,11 @@ def test_reference_student_gets_every_autograded_point(graded):
 def test_each_mistake_loses_points_on_its_part_only(graded, mistake):
     course, points = graded
     part = MISTAKES[mistake][0].split("_")[0]
-    scores = course.cell_scores(A, mistake)
-    assert scores[f"{part}_hidden"] == 0, f"{mistake}: {scores}"
-    others = {c: scores[c] for c in points if not c.startswith((part + "_", "q"))}
-    assert others == {c: points[c] for c in others}, f"{mistake}: {others}"
+    for v in VARIANTS:  # two students, so two variants of the data
+        scores = course.cell_scores(A, f"{mistake}_{v}")
+        assert scores[f"{part}_hidden"] == 0, f"{mistake} {v}: {scores}"
+        others = {c: scores[c] for c in points if not c.startswith((part + "_", "q"))}
+        assert others == {c: points[c] for c in others}, f"{mistake} {v}: {others}"
 
 
 @pytest.mark.slow
