@@ -19,6 +19,7 @@ LoyaltyMatrixExplorer      :func:`rmlib.loyalty.loyalty_matrix`
 RFMExplorer                :func:`rmlib.rfm.rfm_scores`, ``rfm_segments``,
                            ``segment_summary``, ``score_matrix``
 ReadinessAssessment        :func:`rmlib.relationship.pyramid_readiness`
+Customer360Explorer        :func:`rmlib.crm.customer_360`
 =========================  ==================================================
 
 Driving an explorer from code
