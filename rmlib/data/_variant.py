@@ -83,13 +83,11 @@ def add_nonbuyers_and_returns(
     if len(case.returns):
         raise ValueError("`case` already has returns; pass a case made by generate_case.")
     rng = np.random.default_rng([int(random_state), 0x52455455])  # its own stream
-    end = pd.Timestamp(
-        case.meta.get("arguments", {}).get("end", case.transactions["timestamp"].max())
-    )
-    start = pd.Timestamp(
-        case.meta.get("arguments", {}).get("start", case.customers["signup_date"].min())
-    )
-    customers, truth = _with_nonbuyers(case, int(never_bought), start, end, rng)
+    args = case.meta.get("arguments", {})  # the generator's window and locale
+    end = pd.Timestamp(args["end"] if "end" in args else case.transactions["timestamp"].max())
+    start = pd.Timestamp(args["start"] if "start" in args else case.customers["signup_date"].min())
+    locale = args.get("locale", "ru_RU")
+    customers, truth = _with_nonbuyers(case, int(never_bought), start, end, locale, rng)
     returns = _returns(case.transactions, float(return_share), end, rng)
     tables = {**case.tables(), "customers": customers, "truth": truth, "returns": returns}
     meta = copy.deepcopy(case.meta)
@@ -103,18 +101,14 @@ def add_nonbuyers_and_returns(
     return Case(**{n: tables[n].copy() for n in schema.TABLE_NAMES}, meta=meta)
 
 
-def _with_nonbuyers(case, k, start, end, rng):
+def _with_nonbuyers(case, k, start, end, locale, rng):
     """Customers and truth with ``k`` registered customers who never bought."""
     old = case.customers
     if k == 0:
         return old, case.truth
     b2c = old[old["segment"] == "B2C"]
     like = b2c.iloc[rng.integers(0, len(b2c), k)].reset_index(drop=True)  # city, store, age
-    pools = PeoplePools(
-        case.meta.get("arguments", {}).get("locale", "ru_RU"),
-        seed=int(rng.integers(2**31 - 1)),
-        size=200,
-    )
+    pools = PeoplePools(locale, seed=int(rng.integers(2**31 - 1)), size=200)
     people = pools.people(k, rng, gender=like["gender"].to_numpy())
     taken = set(old["email"])
     emails = []
