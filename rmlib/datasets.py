@@ -144,7 +144,7 @@ def variant_args(student: str, assignment: str) -> dict:
     The seed comes from a hash of ``(student, assignment)``: the same pair always
     gives the same data, another student or assignment other data. The keys are
     :func:`rmlib.data.generate_case`'s arguments for the buying customers, then
-    ``never_bought`` (registered customers who never bought, 3-8 % of the file)
+    ``never_bought`` (registered customers who never bought, 3-8 % as many as the buyers)
     and ``return_share`` (share of purchases with a return, 3-7 %) for
     :func:`rmlib.data.add_nonbuyers_and_returns`. The variants are built so that
     common mistakes change the answer: neither the buyers (4,001-5,999) nor all
